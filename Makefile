@@ -1,0 +1,43 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := FLASK_APP=wsgi.py $(VENV)/bin/flask
+PG_TEST_DB ?= coalition_test
+
+.PHONY: run test test-sqlite test-postgres bench-delivery clean
+
+$(VENV)/.installed: requirements.txt requirements-test.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt -r requirements-test.txt
+	touch $@
+
+# The app on SQLite, with its delivery worker and a local mail catcher (instance/mail/).
+run: $(VENV)/.installed
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	@echo "Web: http://127.0.0.1:5000/groups   Caught mail: instance/mail/new/   Stop: Ctrl-C"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(FLASK) catch-mail & sleep 1; \
+	$(FLASK) deliver & \
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# The suite on SQLite, then on PostgreSQL when a server answers (REQUIRE_POSTGRES=1: it must).
+test: test-sqlite test-postgres
+
+test-sqlite: $(VENV)/.installed
+	$(PY) -m pytest
+
+test-postgres: $(VENV)/.installed
+	@url=$$($(PY) -m tests.pgdb $(PG_TEST_DB)); \
+	if [ -n "$$url" ]; then \
+		echo "== the suite again on PostgreSQL ($$url)"; \
+		TEST_DATABASE_URL=$$url $(PY) -m pytest || exit 1; \
+	elif [ "$$REQUIRE_POSTGRES" = "1" ]; then \
+		echo "PostgreSQL is required (REQUIRE_POSTGRES=1) but does not answer"; exit 1; \
+	else \
+		echo "== PostgreSQL does not answer: the PostgreSQL run was NOT done"; \
+	fi
+
+clean:
+	rm -rf $(VENV) instance

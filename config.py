@@ -1,0 +1,102 @@
+"""Settings, read from the environment with safe development defaults.
+
+Every setting is listed, with its default, in the README's settings table.
+"""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEV_SECRET = "dev-only-secret-change-me"
+
+
+def _env_bool(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name, default):
+    return int(os.environ.get(name, default))
+
+
+def _env_float(name, default):
+    return float(os.environ.get(name, default))
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'coalition.db'}"
+    )
+    # Where links in emails point: the worker has no request to read it from.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+    COALITION_NAME = os.environ.get("COALITION_NAME", "End SIJS Backlog Coalition")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+    MAIL_PORT = _env_int("MAIL_PORT", 8025)
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "Coalition Groups <groups@example.org>"
+    )
+    # The envelope sender (Return-Path) where bounces go; never a person's address.
+    MAIL_BOUNCE_ADDRESS = os.environ.get("MAIL_BOUNCE_ADDRESS", "bounces@example.org")
+    MAIL_TIMEOUT = _env_float("MAIL_TIMEOUT", 30)
+
+    OUTBOX_BATCH_SIZE = _env_int("OUTBOX_BATCH_SIZE", 100)
+    OUTBOX_LEASE_SECONDS = _env_int("OUTBOX_LEASE_SECONDS", 300)
+    OUTBOX_RETRY_HOURS = _env_float("OUTBOX_RETRY_HOURS", 72)
+    OUTBOX_RETRY_BASE_SECONDS = _env_float("OUTBOX_RETRY_BASE_SECONDS", 60)
+    OUTBOX_MAX_LEASES = _env_int("OUTBOX_MAX_LEASES", 3)
+    OUTBOX_RATE_PER_SECOND = _env_float("OUTBOX_RATE_PER_SECOND", 0)
+    OUTBOX_MESSAGES_PER_CONNECTION = _env_int("OUTBOX_MESSAGES_PER_CONNECTION", 1000)
+    OUTBOX_IDLE_SECONDS = _env_float("OUTBOX_IDLE_SECONDS", 2)
+
+    CONFIRM_LINK_HOURS = _env_int("CONFIRM_LINK_HOURS", 72)
+    CONFIRM_RESEND_MINUTES = _env_int("CONFIRM_RESEND_MINUTES", 60)
+
+    CATCHER_HOST = os.environ.get("CATCHER_HOST", "127.0.0.1")
+    CATCHER_PORT = _env_int("CATCHER_PORT", 8025)
+    CATCHER_MAILDIR = os.environ.get("CATCHER_MAILDIR", str(BASE_DIR / "instance" / "mail"))
+
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    JOIN_RATE_LIMIT = os.environ.get("JOIN_RATE_LIMIT", "20 per hour")
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+    BABEL_DEFAULT_LOCALE = "en"
+    LANGUAGES = ["en"]
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+
+    @classmethod
+    def check(cls):
+        if cls.SECRET_KEY == DEV_SECRET:
+            raise RuntimeError("Set SECRET_KEY: production refuses the development secret.")
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    PUBLIC_URL = "http://localhost"
+    MAIL_PORT = 0
+    MAIL_SUPPRESS_SEND = False  # the tests run a real SMTP server
+    MAIL_TIMEOUT = 5
+    OUTBOX_IDLE_SECONDS = 0.05
+
+
+def config_from_env():
+    return ProductionConfig if os.environ.get("APP_ENV") == "production" else Config

@@ -1,0 +1,86 @@
+"""Coalition Groups: working-group membership and roster mail for a coalition."""
+from pathlib import Path
+
+from flask import Flask, render_template
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from config import BASE_DIR, config_from_env
+from webapp.extensions import babel, csrf, db, limiter, login, mail, migrate, select_locale
+
+
+def create_app(config=None):
+    config = config or config_from_env()
+    if hasattr(config, "check"):
+        config.check()
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        instance_path=str(BASE_DIR / "instance"),
+    )
+    app.config.from_object(config)
+    Path(app.instance_path).mkdir(exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    mail.init_app(app)
+    csrf.init_app(app)
+    login.init_app(app)
+    login.login_view = "accounts.login"
+    login.login_message = None
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    from webapp import models  # noqa: F401  (every table known to Alembic)
+    from webapp.accounts.views import bp as accounts_bp
+    from webapp.groups.views import bp as groups_bp
+    from webapp.mailing.views import bp as mailing_bp
+    from webapp.membership.views import bp as membership_bp
+    from webapp.organizations.views import bp as organizations_bp
+    from webapp.outbox.views import bp as outbox_bp
+
+    for blueprint in (accounts_bp, groups_bp, organizations_bp, membership_bp, outbox_bp, mailing_bp):
+        app.register_blueprint(blueprint)
+
+    from webapp.cli import register_commands
+
+    register_commands(app)
+    _register_error_pages(app)
+    _register_security_headers(app)
+
+    @app.context_processor
+    def inject_globals():
+        return {"coalition_name": app.config["COALITION_NAME"], "get_locale": get_locale}
+
+    return app
+
+
+def _register_error_pages(app):
+    messages = {
+        400: _l("The request could not be understood."),
+        403: _l("You do not have permission to do that."),
+        404: _l("There is no page at this address."),
+        405: _l("That action is not allowed here."),
+        413: _l("What you sent is too large."),
+        429: _l("Too many requests. Please wait a little and try again."),
+        500: _l("Something went wrong on our side. Nothing you entered was lost."),
+    }
+
+    def handle(error):
+        code = getattr(error, "code", 500) or 500
+        return render_template("error.html", code=code, message=messages.get(code, messages[500])), code
+
+    for code in messages:
+        app.register_error_handler(code, handle)
+
+
+def _register_security_headers(app):
+    @app.after_request
+    def set_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'"
+        )
+        return response

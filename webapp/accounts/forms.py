@@ -1,0 +1,24 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length
+
+
+class LoginForm(FlaskForm):
+    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Log in"))
+
+
+class AccountForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254),
+                                                 Email(check_deliverability=False)])
+    password = PasswordField(_l("Password (at least 10 characters)"),
+                             validators=[DataRequired(), Length(min=10, max=200)])
+    role = SelectField(_l("Role"), choices=[("contact", _l("Contact person")), ("staff", _l("Staff"))])
+    submit = SubmitField(_l("Create account"))
+
+
+class ActiveForm(FlaskForm):
+    submit = SubmitField()

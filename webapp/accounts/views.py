@@ -1,0 +1,88 @@
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from webapp import permissions
+from webapp.accounts import services
+from webapp.accounts.forms import AccountForm, ActiveForm, LoginForm
+from webapp.accounts.models import User
+from webapp.extensions import db, limiter, login
+
+bp = Blueprint("accounts", __name__)
+
+
+@login.user_loader
+def load_user(user_id):
+    return db.session.get(User, int(user_id))
+
+
+def _safe_next(target):
+    # Only a path on this site: never an open redirect.
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("groups.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login_page():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        flash(_("That email and password do not match an active account."), "error")
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("groups.home"))
+
+
+def _staff_only():
+    if not permissions.can_manage_accounts(current_user):
+        abort(403)
+
+
+@bp.route("/staff/accounts", methods=["GET", "POST"])
+@login_required
+def accounts():
+    _staff_only()
+    form = AccountForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(email=form.email.data, name=form.name.data, password=form.password.data,
+                                        role=form.role.data, actor=current_user)
+        except services.AccountError:
+            form.email.errors.append(_("An account with this email exists already."))
+        else:
+            flash(_("Account created for %(name)s. Assign their groups below.", name=user.name), "success")
+            return redirect(url_for("groups.contacts"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/accounts.html", form=form, users=services.all_users(),
+                           active_form=ActiveForm()), status
+
+
+@bp.route("/staff/accounts/<int:user_id>/active", methods=["POST"])
+@login_required
+def set_active(user_id):
+    _staff_only()
+    user = db.session.get(User, user_id) or abort(404)
+    active = request.form.get("active") == "1"
+    if not ActiveForm().validate_on_submit():
+        abort(400)
+    if user.id == current_user.id and not active:
+        flash(_("You cannot deactivate your own account."), "error")
+    else:
+        services.set_active(user, active, actor=current_user)
+        message = _("%(name)s can log in again.", name=user.name) if active else \
+            _("%(name)s is deactivated.", name=user.name)
+        flash(message, "success")
+    return redirect(url_for("accounts.accounts"))

@@ -1,0 +1,18 @@
+from flask import has_request_context, request
+
+from webapp.audit.models import AuditEvent
+from webapp.extensions import db
+
+
+def record(action, *, actor=None, target="", **details):
+    """Add an audit row to the session; the caller's commit keeps it with the change."""
+    event = AuditEvent(
+        action=action,
+        actor_id=getattr(actor, "id", None),
+        actor_label=getattr(actor, "email", None) or (actor if isinstance(actor, str) else ""),
+        ip_address=(request.remote_addr or "") if has_request_context() else "",
+        target=target,
+        details=details,
+    )
+    db.session.add(event)
+    return event

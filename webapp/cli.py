@@ -1,0 +1,108 @@
+"""flask commands. Each parses its arguments and calls a service."""
+import signal
+import time
+
+import click
+from flask import current_app
+
+from webapp.accounts import services as accounts
+from webapp.accounts.models import Role
+from webapp.extensions import db
+from webapp.groups import services as groups
+from webapp.membership import services as membership
+from webapp.outbox import catcher
+from webapp.outbox.worker import Worker, WorkerBusy
+
+
+def register_commands(app):
+    for command in (seed_demo, create_user, deactivate_user, assign_contact, deliver, catch_mail, purge_unconfirmed):
+        app.cli.add_command(command)
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Load the demo coalition: groups, contacts, organizations, members (idempotent)."""
+    from webapp.demo import load
+
+    created = load()
+    click.echo("Demo data loaded." if created else "Demo data is already there.")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.CONTACT.value)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user(email, name, role, password):
+    """Create an account for a contact person or staff."""
+    try:
+        user = accounts.create_user(email=email, name=name, password=password, role=role, actor="cli")
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"Created {user.role} account {user.email}.")
+
+
+@click.command("deactivate-user")
+@click.argument("email")
+def deactivate_user(email):
+    """Deactivate an account: it can no longer log in."""
+    user = accounts.by_email(email) or _fail(f"no account for {email}")
+    accounts.set_active(user, False, actor="cli")
+    click.echo(f"Deactivated {user.email}.")
+
+
+@click.command("assign-contact")
+@click.argument("email")
+@click.argument("group_slug")
+@click.option("--remove", is_flag=True, help="Remove instead of add.")
+def assign_contact(email, group_slug, remove):
+    """Make an account a contact person of a working group (or stop it being one)."""
+    user = accounts.by_email(email) or _fail(f"no account for {email}")
+    group = groups.by_slug(group_slug) or _fail(f"no working group {group_slug}")
+    ids = [uid for uid in groups.contact_user_ids(group) if uid != user.id]
+    groups.set_contacts_by_id(group, ids if remove else ids + [user.id], actor="cli")
+    click.echo(f"{user.email} {'removed from' if remove else 'is a contact of'} {group.name}.")
+
+
+def _fail(message):
+    raise click.ClickException(message)
+
+
+@click.command("deliver")
+@click.option("--once", is_flag=True, help="Send what is due, then stop.")
+def deliver(once):
+    """Run the delivery worker: send queued email until stopped (or once)."""
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    try:
+        handled = Worker().run(once=once, should_stop=lambda: bool(stopping))
+    except WorkerBusy as exc:
+        raise click.ClickException(str(exc))
+    except KeyboardInterrupt:
+        handled = None
+    if once:
+        click.echo(f"Handled {handled} deliveries.")
+
+
+@click.command("catch-mail")
+def catch_mail():
+    """Run a local SMTP server that keeps every message in a Maildir (development only)."""
+    config = current_app.config
+    controller = catcher.start(config["CATCHER_HOST"], config["CATCHER_PORT"], config["CATCHER_MAILDIR"])
+    click.echo(f"Catching mail on {config['CATCHER_HOST']}:{config['CATCHER_PORT']} into {config['CATCHER_MAILDIR']}")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        controller.stop()
+
+
+@click.command("purge-unconfirmed")
+@click.option("--hours", default=None, type=int, help="Age in hours (default: the confirmation link's lifetime).")
+def purge_unconfirmed(hours):
+    """Delete join requests never confirmed."""
+    count = membership.purge_unconfirmed(hours or current_app.config["CONFIRM_LINK_HOURS"])
+    click.echo(f"Purged {count} unconfirmed requests.")
+    db.session.remove()

@@ -1,0 +1,116 @@
+"""Roster messages: compose, preview, send (into the outbox), follow."""
+from dataclasses import dataclass
+from email.utils import parseaddr
+
+import nh3
+import sqlalchemy as sa
+from flask import current_app, render_template
+from markdown_it import MarkdownIt
+from sqlalchemy.orm import selectinload
+
+from webapp import permissions
+from webapp.audit.services import record
+from webapp.db_types import utcnow
+from webapp.extensions import db
+from webapp.groups.models import GroupContact, WorkingGroup
+from webapp.mailing.models import Message, message_group
+from webapp.membership.queries import count_active, roster_recipients
+from webapp.outbox import services as outbox
+from webapp.outbox.models import EmailKind
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table").enable("strikethrough")
+
+
+class NotAllowed(Exception):
+    pass
+
+
+@dataclass
+class Rendered:
+    subject: str
+    text: str
+    html: str
+    text_footer: str
+    html_footer: str
+    list_id: str
+
+
+def render(subject, body, groups):
+    """The shared parts of a roster email; footers hold $placeholders filled per recipient."""
+    html_body = nh3.clean(_markdown.render(body))
+    context = {"groups": groups, "coalition_name": current_app.config["COALITION_NAME"]}
+    return Rendered(
+        subject=subject,
+        text=render_template("email/mailing/roster.txt", body=body, **context),
+        html=render_template("email/mailing/roster.html", body_html=html_body, subject=subject, **context),
+        text_footer=render_template("email/mailing/footer.txt", **context),
+        html_footer=render_template("email/mailing/footer.html", **context),
+        list_id=_list_id(groups),
+    )
+
+
+def _list_id(groups):
+    domain = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1].rpartition("@")[2] or "localhost"
+    name = ", ".join(g.name for g in groups)
+    return f"{name} <{'.'.join(g.slug for g in groups)}.{domain}>"
+
+
+def preview(subject, body, groups, author):
+    """(text, html, recipient count) as the first member on the roster (or the author) would receive it."""
+    rendered = render(subject, body, groups)
+    sample = next(iter(roster_recipients(groups)), None)
+    if sample is None:
+        sample = (author.email, author.name, {"groups": ", ".join(g.name for g in groups), "leave_url": "#"})
+    address, name, variables = sample
+    text, html = outbox.preview(subject=subject, text=rendered.text, html=rendered.html,
+                                text_footer=rendered.text_footer, html_footer=rendered.html_footer,
+                                address=address, name=name, variables=variables)
+    return text, html, count_active(groups)
+
+
+def send(author, subject, body, groups):
+    """Save the message and queue one delivery per distinct active member, in one transaction."""
+    if not permissions.can_message(author, groups):
+        raise NotAllowed()
+    rendered = render(subject, body, groups)
+    email = outbox.enqueue(
+        kind=EmailKind.ROSTER, subject=subject, text=rendered.text, html=rendered.html,
+        text_footer=rendered.text_footer, html_footer=rendered.html_footer, list_id=rendered.list_id,
+        recipients=roster_recipients(groups), audience=[f"group:{g.id}" for g in groups],
+    )
+    message = Message(subject=subject, body=body, author_id=author.id, email=email, groups=list(groups),
+                      sent_at=utcnow())
+    db.session.add(message)
+    db.session.flush()
+    record("message.send", actor=author, target=f"message:{message.id}", groups=[g.id for g in groups])
+    db.session.commit()
+    return message
+
+
+def messages_for(user):
+    """Messages this user may see: all for staff, those to their groups for a contact."""
+    query = sa.select(Message).options(selectinload(Message.groups), selectinload(Message.author)) \
+        .order_by(Message.created_at.desc(), Message.id.desc())
+    if not permissions.is_staff(user):
+        theirs = sa.select(message_group.c.message_id).join(
+            GroupContact, GroupContact.group_id == message_group.c.group_id
+        ).where(GroupContact.user_id == user.id)
+        query = query.where(Message.id.in_(theirs))
+    return db.session.scalars(query.limit(200)).all()
+
+
+def get_message(message_id):
+    return db.session.scalar(
+        sa.select(Message).options(selectinload(Message.groups).selectinload(WorkingGroup.contact_links))
+        .where(Message.id == message_id)
+    )
+
+
+def can_see(user, message):
+    return any(permissions.can_review(user, g) for g in message.groups) or permissions.is_staff(user)
+
+
+def record_action(actor, message, action, count):
+    """Audit a staff action on a message's deliveries and commit it."""
+    record(action, actor=actor, target=f"message:{message.id}", count=count)
+    db.session.commit()

@@ -1,0 +1,102 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from webapp import permissions
+from webapp.groups import services as groups
+from webapp.mailing import services
+from webapp.mailing.forms import ActionForm, ComposeForm
+from webapp.outbox import services as outbox
+from webapp.outbox.models import DeliveryStatus
+
+bp = Blueprint("mailing", __name__, url_prefix="/messages")
+
+PAGE_SIZE = 200
+
+
+def _messageable_groups():
+    if permissions.is_staff(current_user):
+        return groups.all_groups()
+    return groups.groups_of_contact(current_user)
+
+
+@bp.route("/")
+@login_required
+def index():
+    return render_template("mailing/index.html", messages=services.messages_for(current_user))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def compose():
+    allowed = _messageable_groups()
+    if not allowed:
+        abort(403)
+    form = ComposeForm()
+    form.groups.choices = [(g.id, g.name) for g in allowed]
+    if request.method == "GET" and request.args.get("group"):
+        form.groups.data = [g.id for g in allowed if g.slug == request.args["group"]]
+    preview = None
+    if form.validate_on_submit():
+        chosen = [g for g in allowed if g.id in form.groups.data]
+        if form.send.data:
+            message = services.send(current_user, form.subject.data, form.body.data, chosen)
+            flash(_("Your message is queued for %(count)d members.", count=message_recipients(message)), "success")
+            return redirect(url_for("mailing.show", message_id=message.id))
+        text, html, count = services.preview(form.subject.data, form.body.data, chosen, current_user)
+        preview = {"text": text, "html": html, "count": count, "subject": form.subject.data}
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render_template("mailing/compose.html", form=form, preview=preview), status
+
+
+def message_recipients(message):
+    return sum(outbox.status_counts(message.email_id).values())
+
+
+def _message_or_404(message_id):
+    message = services.get_message(message_id)
+    if message is None:
+        abort(404)
+    if not services.can_see(current_user, message):
+        abort(403)
+    return message
+
+
+@bp.route("/<int:message_id>")
+@login_required
+def show(message_id):
+    message = _message_or_404(message_id)
+    page = max(request.args.get("page", 1, type=int), 1)
+    counts = outbox.status_counts(message.email_id)
+    total = sum(counts.values())
+    shown = outbox.deliveries(message.email_id, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    failed = outbox.deliveries(message.email_id, statuses=[DeliveryStatus.FAILED, DeliveryStatus.DEAD])
+    return render_template(
+        "mailing/show.html", message=message, counts=counts, deliveries=shown, failed=failed, total=total,
+        page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), server=outbox.server_state(),
+        form=ActionForm(), can_act=permissions.is_staff(current_user), Status=DeliveryStatus,
+    )
+
+
+@bp.route("/<int:message_id>/retry", methods=["POST"])
+@login_required
+def retry(message_id):
+    message = _message_or_404(message_id)
+    if not permissions.is_staff(current_user) or not ActionForm().validate_on_submit():
+        abort(403)
+    count = outbox.retry_failed(message.email_id)
+    services.record_action(current_user, message, "message.retry", count)
+    flash(_("%(count)d failed deliveries queued again.", count=count), "success")
+    return redirect(url_for("mailing.show", message_id=message.id))
+
+
+@bp.route("/<int:message_id>/cancel", methods=["POST"])
+@login_required
+def cancel(message_id):
+    message = _message_or_404(message_id)
+    if not permissions.is_staff(current_user) or not ActionForm().validate_on_submit():
+        abort(403)
+    count = outbox.cancel_queued(message.email_id)
+    services.record_action(current_user, message, "message.cancel", count)
+    flash(_("%(count)d queued deliveries cancelled.", count=count), "success")
+    return redirect(url_for("mailing.show", message_id=message.id))

@@ -1,0 +1,84 @@
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.accounts.models import User
+from webapp.db_types import UTCDateTime, str_enum, utcnow
+from webapp.extensions import db
+from webapp.groups.models import WorkingGroup
+from webapp.organizations.models import Organization
+
+
+class Status(enum.StrEnum):
+    UNCONFIRMED = "unconfirmed"
+    PENDING = "pending"
+    ACTIVE = "active"
+    DECLINED = "declined"
+    LEFT = "left"
+    REMOVED = "removed"
+
+
+class Person(db.Model):
+    """Someone who asked to join a group. Nothing about status, age or case is kept."""
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    # Lower-cased and stripped: one person per mailbox.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    language: Mapped[str] = mapped_column(sa.String(8), default="en")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Membership(db.Model):
+    """One person in one working group, whatever the status; a new request reuses the row."""
+
+    __tablename__ = "membership"
+    __table_args__ = (sa.UniqueConstraint("person_id", "group_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("working_group.id", ondelete="CASCADE"), index=True)
+    status: Mapped[Status] = mapped_column(str_enum(Status), default=Status.UNCONFIRMED, index=True)
+    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id", ondelete="SET NULL"))
+    role_title: Mapped[str] = mapped_column(sa.String(120), default="")
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Changed on every confirmation email: only the newest link works, and only once.
+    confirm_nonce: Mapped[str] = mapped_column(sa.String(32), default="")
+    confirm_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    decision_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    person: Mapped[Person] = relationship()
+    group: Mapped[WorkingGroup] = relationship()
+    organization: Mapped[Organization | None] = relationship()
+    decided_by: Mapped[User | None] = relationship()
+    events: Mapped[list["MembershipEvent"]] = relationship(
+        back_populates="membership", order_by="MembershipEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class MembershipEvent(db.Model):
+    """One change of a membership's status: who, when, from, to, why."""
+
+    __tablename__ = "membership_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    membership_id: Mapped[int] = mapped_column(sa.ForeignKey("membership.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    # Who acted, as shown: a user's name, "the applicant", "the member" or "system".
+    actor_label: Mapped[str] = mapped_column(sa.String(254), default="")
+    from_status: Mapped[Status | None] = mapped_column(str_enum(Status))
+    to_status: Mapped[Status] = mapped_column(str_enum(Status))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    membership: Mapped[Membership] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,56 @@
+"""The emails membership sends, rendered in the recipient's language and handed to the outbox."""
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from webapp.links import public_url
+from webapp.membership.tokens import confirmation_token, member_token
+from webapp.outbox.services import notify
+
+
+def _send(person_or_user, language, subject, template, **context):
+    with force_locale(language or "en"):
+        text = render_template(
+            f"email/membership/{template}.txt", coalition_name=current_app.config["COALITION_NAME"], **context
+        )
+        notify(person_or_user.email, person_or_user.name, subject(), text)
+
+
+def confirm_your_request(membership):
+    person, group = membership.person, membership.group
+    _send(person, person.language, lambda: _("Confirm your request to join %(group)s", group=group.name),
+          "confirm", person=person, group=group,
+          confirm_url=public_url("membership.confirm", token=confirmation_token(membership)),
+          hours=current_app.config["CONFIRM_LINK_HOURS"])
+
+
+def request_received(membership):
+    person, group = membership.person, membership.group
+    _send(person, person.language, lambda: _("We received your request to join %(group)s", group=group.name),
+          "received", person=person, group=group)
+
+
+def new_request_for_contacts(membership):
+    group = membership.group
+    review_url = public_url("membership.review", slug=group.slug)
+    for contact in group.contacts:
+        _send(contact, "en", lambda: _("New request to join %(group)s: %(name)s",
+                                       group=group.name, name=membership.person.name),
+              "new_request", contact=contact, membership=membership, group=group, review_url=review_url)
+
+
+def approved(membership):
+    person, group = membership.person, membership.group
+    _send(person, person.language, lambda: _("Welcome to %(group)s", group=group.name),
+          "approved", person=person, group=group, reason=membership.decision_reason,
+          member_url=public_url("membership.member_page", token=member_token(person.id)))
+
+
+def welcome(membership):
+    approved(membership)
+
+
+def declined(membership):
+    person, group = membership.person, membership.group
+    _send(person, person.language, lambda: _("Your request to join %(group)s", group=group.name),
+          "declined", person=person, group=group, reason=membership.decision_reason)

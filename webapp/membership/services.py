@@ -1,0 +1,231 @@
+"""The rules of membership: asking to join, confirming, deciding, leaving.
+
+Each status change is one function here; an illegal one raises a named error;
+each writes a MembershipEvent and, where a person acted, an AuditEvent. The
+caller's request ends with this module's commit.
+"""
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from webapp.audit.services import record
+from webapp.db_types import utcnow
+from webapp.extensions import db
+from webapp.groups.models import JoinPolicy
+from webapp.membership import notifications
+from webapp.membership.models import Membership, MembershipEvent, Person, Status
+from webapp.membership.tokens import LinkInvalid, read_confirmation_token
+from webapp.organizations.services import find_or_create
+from webapp.outbox.services import cancel_queued_roster_mail, normalize_address
+
+
+class MembershipError(Exception):
+    """A change the rules do not allow."""
+
+
+class NotTakingRequests(MembershipError):
+    pass
+
+
+class AlreadyDecided(MembershipError):
+    """The request was approved or declined already (another tab, another contact)."""
+
+
+class IllegalTransition(MembershipError):
+    pass
+
+
+class LinkUsed(MembershipError):
+    """A confirmation link that was already used, or replaced by a newer one."""
+
+
+# Which statuses each status may be reached from.
+ALLOWED = {
+    Status.UNCONFIRMED: {None, Status.DECLINED, Status.LEFT, Status.REMOVED},
+    Status.PENDING: {Status.UNCONFIRMED},
+    Status.ACTIVE: {Status.UNCONFIRMED, Status.PENDING},
+    Status.DECLINED: {Status.PENDING},
+    Status.LEFT: {Status.ACTIVE},
+    Status.REMOVED: {Status.ACTIVE},
+}
+ASKS_AGAIN = {Status.DECLINED, Status.LEFT, Status.REMOVED}
+
+
+def _actor_label(actor, default):
+    return actor.name if actor is not None else default
+
+
+def _transition(membership, to, *, actor=None, actor_label="", reason="", error=IllegalTransition):
+    """Move a membership to `to` if its stored status allows it; the guard holds across tabs and workers."""
+    allowed = ALLOWED[to]
+    if membership.id is not None:
+        # A guarded UPDATE: of two people deciding at once, exactly one wins.
+        result = db.session.execute(
+            sa.update(Membership)
+            .where(Membership.id == membership.id, Membership.status.in_([s for s in allowed if s]))
+            .values(status=to, status_changed_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            db.session.rollback()
+            raise error(f"cannot move membership {membership.id} to {to}")
+        from_status = membership.status
+        db.session.refresh(membership)
+    else:
+        from_status = None
+        membership.status = to
+    db.session.add(MembershipEvent(
+        membership=membership, actor_id=getattr(actor, "id", None),
+        actor_label=_actor_label(actor, actor_label), from_status=from_status, to_status=to, reason=reason,
+    ))
+    return membership
+
+
+def request_to_join(group, *, name, email, organization_name="", role_title="", note="", language="en"):
+    """Ask to join a group. Whatever the address's state, the caller shows the same page.
+
+    New or asking again: an unconfirmed request and a confirmation email.
+    Still unconfirmed: the email again, at most once per CONFIRM_RESEND_MINUTES.
+    Pending or active: nothing changes and nothing is sent.
+    """
+    if not group.takes_requests:
+        raise NotTakingRequests(group.slug)
+    address = normalize_address(email)
+    person = db.session.scalar(sa.select(Person).where(Person.email == address))
+    if person is None:
+        # An unconfirmed request never changes a stored person: anyone can type any address.
+        person = Person(name=name.strip(), email=address, language=language)
+        db.session.add(person)
+        db.session.flush()
+    membership = db.session.scalar(
+        sa.select(Membership).where(Membership.person_id == person.id, Membership.group_id == group.id)
+    )
+    now = utcnow()
+    if membership is not None and membership.status in (Status.PENDING, Status.ACTIVE):
+        db.session.rollback()
+        return
+    if membership is not None and membership.status == Status.UNCONFIRMED:
+        resend_after = timedelta(minutes=current_app.config["CONFIRM_RESEND_MINUTES"])
+        if membership.confirm_sent_at and now - membership.confirm_sent_at < resend_after:
+            db.session.rollback()
+            return
+    else:
+        if membership is None:
+            membership = Membership(person=person, group=group)
+            db.session.add(membership)
+        _transition(membership, Status.UNCONFIRMED, actor_label="applicant")
+        membership.requested_at = now
+        membership.decided_by_id = None
+        membership.decision_reason = ""
+    membership.organization = find_or_create(organization_name) if organization_name else None
+    membership.role_title = role_title.strip()
+    membership.note = note.strip()
+    membership.consented_at = now
+    membership.confirm_nonce = secrets.token_hex(16)
+    membership.confirm_sent_at = now
+    db.session.flush()
+    notifications.confirm_your_request(membership)
+    db.session.commit()
+
+
+def membership_for_confirmation(token):
+    """The membership a confirmation link is for; raises LinkExpired, LinkInvalid or LinkUsed."""
+    membership_id, nonce = read_confirmation_token(token)
+    membership = db.session.get(Membership, membership_id)
+    if membership is None:
+        raise LinkInvalid()
+    if membership.status != Status.UNCONFIRMED or not secrets.compare_digest(membership.confirm_nonce, nonce):
+        raise LinkUsed()
+    return membership
+
+
+def confirm_request(token):
+    """The applicant confirmed their address: pending (moderated group) or active (open group)."""
+    membership = membership_for_confirmation(token)
+    group = membership.group
+    if not group.takes_requests:
+        raise NotTakingRequests(group.slug)
+    to = Status.ACTIVE if group.join_policy == JoinPolicy.OPEN else Status.PENDING
+    _transition(membership, to, actor_label="applicant", error=LinkUsed)
+    membership.confirm_nonce = ""
+    if to == Status.ACTIVE:
+        membership.joined_at = utcnow()
+        notifications.welcome(membership)
+    else:
+        notifications.request_received(membership)
+        notifications.new_request_for_contacts(membership)
+    record("membership.confirm", actor=membership.person.email, target=f"membership:{membership.id}")
+    db.session.commit()
+    return membership
+
+
+def approve(membership, actor, reason=""):
+    """A contact or staff approves a pending request; the applicant is told."""
+    _transition(membership, Status.ACTIVE, actor=actor, reason=reason, error=AlreadyDecided)
+    membership.joined_at = utcnow()
+    membership.decided_by_id = actor.id
+    membership.decision_reason = reason
+    notifications.approved(membership)
+    record("membership.approve", actor=actor, target=f"membership:{membership.id}", reason=reason)
+    db.session.commit()
+
+
+def decline(membership, actor, reason=""):
+    """A contact or staff declines a pending request; the applicant is told, with the reason if given."""
+    _transition(membership, Status.DECLINED, actor=actor, reason=reason, error=AlreadyDecided)
+    membership.decided_by_id = actor.id
+    membership.decision_reason = reason
+    notifications.declined(membership)
+    record("membership.decline", actor=actor, target=f"membership:{membership.id}", reason=reason)
+    db.session.commit()
+
+
+def leave(membership):
+    """The member leaves the group themself, from their own page."""
+    _transition(membership, Status.LEFT, actor_label="member")
+    _stop_roster_mail(membership)
+    record("membership.leave", actor=membership.person.email, target=f"membership:{membership.id}")
+    db.session.commit()
+
+
+def remove(membership, actor, reason=""):
+    """A contact or staff removes an active member from the roster."""
+    _transition(membership, Status.REMOVED, actor=actor, reason=reason)
+    _stop_roster_mail(membership)
+    record("membership.remove", actor=actor, target=f"membership:{membership.id}", reason=reason)
+    db.session.commit()
+
+
+def _stop_roster_mail(membership):
+    still_in = db.session.scalars(
+        sa.select(Membership.group_id).where(
+            Membership.person_id == membership.person_id, Membership.status == Status.ACTIVE
+        )
+    )
+    cancel_queued_roster_mail(membership.person.email, still_for={f"group:{g}" for g in still_in})
+
+
+def purge_unconfirmed(older_than_hours):
+    """Delete requests never confirmed; returns how many. A person with nothing left goes too."""
+    cutoff = utcnow() - timedelta(hours=older_than_hours)
+    # Only requests that were never anything else: a declined or former member's
+    # unconfirmed new request keeps its history.
+    had_other_status = sa.exists().where(
+        MembershipEvent.membership_id == Membership.id, MembershipEvent.to_status != Status.UNCONFIRMED
+    )
+    stale = db.session.scalars(
+        sa.select(Membership).where(
+            Membership.status == Status.UNCONFIRMED, Membership.requested_at < cutoff, ~had_other_status
+        )
+    ).all()
+    people = {m.person_id for m in stale}
+    for membership in stale:
+        db.session.delete(membership)
+    db.session.flush()
+    with_memberships = set(db.session.scalars(sa.select(Membership.person_id).where(Membership.person_id.in_(people))))
+    for person_id in people - with_memberships:
+        db.session.delete(db.session.get(Person, person_id))
+    db.session.commit()
+    return len(stale)

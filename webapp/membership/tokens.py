@@ -1,0 +1,43 @@
+"""Signed links: confirming a request (expiring, single use) and a member's own page."""
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+
+
+class LinkExpired(Exception):
+    pass
+
+
+class LinkInvalid(Exception):
+    pass
+
+
+def _timed(salt):
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def confirmation_token(membership):
+    return _timed("confirm-request").dumps([membership.id, membership.confirm_nonce])
+
+
+def read_confirmation_token(token):
+    """(membership id, nonce) from a confirmation link; raises LinkExpired or LinkInvalid."""
+    max_age = current_app.config["CONFIRM_LINK_HOURS"] * 3600
+    try:
+        membership_id, nonce = _timed("confirm-request").loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise LinkExpired()
+    except (BadSignature, ValueError, TypeError):
+        raise LinkInvalid()
+    return membership_id, nonce
+
+
+def member_token(person_id):
+    """A lasting link to a person's own memberships page (leave a group)."""
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="member-page").dumps(person_id)
+
+
+def read_member_token(token):
+    try:
+        return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="member-page").loads(token)
+    except BadSignature:
+        raise LinkInvalid()

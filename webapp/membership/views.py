@@ -1,0 +1,187 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from webapp import permissions
+from webapp.extensions import limiter
+from webapp.groups import services as groups
+from webapp.membership import queries, services
+from webapp.membership.forms import ConfirmForm, DecisionForm, JoinForm, LeaveForm, RemoveForm
+from webapp.membership.models import Status
+from webapp.membership.tokens import LinkExpired, LinkInvalid, read_member_token
+
+bp = Blueprint("membership", __name__)
+
+
+def _group_or_404(slug):
+    group = groups.by_slug(slug)
+    if group is None:
+        abort(404)
+    return group
+
+
+def _join_limit():
+    from flask import current_app
+
+    return current_app.config["JOIN_RATE_LIMIT"]
+
+
+@bp.route("/groups/<slug>", methods=["GET", "POST"])
+@limiter.limit(_join_limit, methods=["POST"])
+def group_page(slug):
+    group = _group_or_404(slug)
+    if not group.active and not permissions.can_review(current_user, group):
+        abort(404)
+    form = JoinForm()
+    if group.takes_requests and form.validate_on_submit():
+        services.request_to_join(
+            group, name=form.name.data, email=form.email.data, organization_name=form.organization.data or "",
+            role_title=form.role_title.data or "", note=form.note.data or "",
+        )
+        return redirect(url_for("membership.check_email", slug=group.slug))
+    status = 400 if request.method == "POST" else 200
+    return render_template("membership/group.html", group=group, form=form), status
+
+
+@bp.route("/groups/<slug>/requested")
+def check_email(slug):
+    return render_template("membership/check_email.html", group=_group_or_404(slug))
+
+
+def _link_problem(kind):
+    return render_template("membership/link_problem.html", kind=kind), 410 if kind != "invalid" else 404
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm(token):
+    # The GET only shows a button: mail scanners open links, and must not join anyone.
+    try:
+        membership = services.membership_for_confirmation(token)
+        form = ConfirmForm()
+        if form.validate_on_submit():
+            membership = services.confirm_request(token)
+            return render_template("membership/confirmed.html", membership=membership)
+    except LinkExpired:
+        return _link_problem("expired")
+    except LinkInvalid:
+        return _link_problem("invalid")
+    except services.LinkUsed:
+        return _link_problem("used")
+    except services.NotTakingRequests:
+        return _link_problem("closed")
+    return render_template("membership/confirm.html", membership=membership, form=form)
+
+
+@bp.route("/review")
+@login_required
+def review_all():
+    my_groups = groups.all_groups() if permissions.is_staff(current_user) else groups.groups_of_contact(current_user)
+    return render_template("membership/review.html", groups=my_groups, group=None,
+                           requests=queries.pending_requests(my_groups), form=DecisionForm())
+
+
+@bp.route("/groups/<slug>/review")
+@login_required
+def review(slug):
+    group = _group_or_404(slug)
+    if not permissions.can_review(current_user, group):
+        abort(403)
+    return render_template("membership/review.html", groups=[group], group=group,
+                           requests=queries.pending_requests([group]), form=DecisionForm())
+
+
+def _membership_for_reviewer(membership_id, loader=queries.get_membership):
+    membership = loader(membership_id)
+    if membership is None:
+        abort(404)
+    if not permissions.can_review(current_user, membership.group):
+        abort(403)
+    return membership
+
+
+@bp.route("/memberships/<int:membership_id>/decide", methods=["POST"])
+@login_required
+def decide(membership_id):
+    membership = _membership_for_reviewer(membership_id)
+    form = DecisionForm()
+    if request.form.get("back") == "all":
+        back = url_for("membership.review_all")
+    else:
+        back = url_for("membership.review", slug=membership.group.slug)
+    if not form.validate_on_submit() or not (form.approve.data or form.decline.data):
+        flash(_("The reason is too long (at most 1,000 characters)."), "error")
+        return redirect(back)
+    name = membership.person.name
+    try:
+        if form.approve.data:
+            services.approve(membership, current_user, form.reason.data or "")
+            flash(_("%(name)s is now a member.", name=name), "success")
+        else:
+            services.decline(membership, current_user, form.reason.data or "")
+            flash(_("You declined the request from %(name)s.", name=name), "success")
+    except services.AlreadyDecided:
+        flash(_("The request from %(name)s was already decided; nothing was changed and no email was sent.",
+                name=name), "warning")
+    return redirect(back)
+
+
+@bp.route("/groups/<slug>/roster")
+@login_required
+def roster(slug):
+    group = _group_or_404(slug)
+    if not permissions.can_review(current_user, group):
+        abort(403)
+    return render_template("membership/roster.html", group=group, members=queries.roster(group))
+
+
+@bp.route("/memberships/<int:membership_id>")
+@login_required
+def history(membership_id):
+    membership = _membership_for_reviewer(membership_id, queries.membership_with_history)
+    return render_template("membership/history.html", membership=membership, form=RemoveForm())
+
+
+@bp.route("/memberships/<int:membership_id>/remove", methods=["POST"])
+@login_required
+def remove(membership_id):
+    membership = _membership_for_reviewer(membership_id)
+    form = RemoveForm()
+    if not form.validate_on_submit():
+        flash(_("The reason is too long (at most 1,000 characters)."), "error")
+    else:
+        try:
+            services.remove(membership, current_user, form.reason.data or "")
+            flash(_("%(name)s was removed from the group.", name=membership.person.name), "success")
+        except services.IllegalTransition:
+            flash(_("Only an active member can be removed; nothing was changed."), "warning")
+    return redirect(url_for("membership.history", membership_id=membership_id))
+
+
+def _person_id_or_404(token):
+    try:
+        return read_member_token(token)
+    except LinkInvalid:
+        abort(404)
+
+
+@bp.route("/me/<token>")
+def member_page(token):
+    memberships = queries.memberships_of(_person_id_or_404(token))
+    return render_template("membership/member_page.html", memberships=memberships, token=token,
+                           form=LeaveForm(), Status=Status)
+
+
+@bp.route("/me/<token>/leave/<int:membership_id>", methods=["POST"])
+def leave(token, membership_id):
+    person_id = _person_id_or_404(token)
+    membership = queries.get_membership(membership_id)
+    if membership is None or membership.person_id != person_id:
+        abort(404)
+    if LeaveForm().validate_on_submit():
+        try:
+            services.leave(membership)
+            flash(_("You left %(group)s. You will get no more of its emails.", group=membership.group.name),
+                  "success")
+        except services.IllegalTransition:
+            flash(_("You are not an active member of this group."), "warning")
+    return redirect(url_for("membership.member_page", token=token))

@@ -1,0 +1,94 @@
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.db_types import UTCDateTime, str_enum, utcnow
+from webapp.extensions import db
+
+
+class EmailKind(enum.StrEnum):
+    NOTICE = "notice"  # about a person's own request: always goes
+    ROSTER = "roster"  # mail to a group's roster: honours the suppression list
+
+
+class DeliveryStatus(enum.StrEnum):
+    QUEUED = "queued"  # waiting for its next attempt
+    SENDING = "sending"  # claimed by a worker, under lease
+    SENT = "sent"
+    FAILED = "failed"  # permanent failure, or retries ran out
+    SUPPRESSED = "suppressed"  # the address asked for no more roster mail
+    CANCELLED = "cancelled"  # staff cancelled it, or the member left
+    DEAD = "dead"  # its lease expired too often without a result: set aside for staff
+
+
+class Email(db.Model):
+    """One email's body, shared by all its recipients.
+
+    The footers are string.Template texts filled per recipient at send time from
+    Delivery.variables and $unsubscribe_url.
+    """
+
+    __tablename__ = "email"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[EmailKind] = mapped_column(str_enum(EmailKind))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    text: Mapped[str] = mapped_column(sa.Text)
+    html: Mapped[str] = mapped_column(sa.Text, default="")
+    text_footer: Mapped[str] = mapped_column(sa.Text, default="")
+    html_footer: Mapped[str] = mapped_column(sa.Text, default="")
+    list_id: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Opaque keys naming who the email was for (e.g. "group:3"); a member leaving
+    # cancels a queued roster email only when none of its keys still apply.
+    audience: Mapped[list] = mapped_column(sa.JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Delivery(db.Model):
+    """One email to one recipient: the outbox row a worker claims and sends."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (sa.Index("ix_delivery_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_id: Mapped[int] = mapped_column(sa.ForeignKey("email.id", ondelete="CASCADE"), index=True)
+    address: Mapped[str] = mapped_column(sa.String(254), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120), default="")
+    variables: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    status: Mapped[DeliveryStatus] = mapped_column(str_enum(DeliveryStatus), default=DeliveryStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(default=0)
+    # Leases that ran out with no result: a worker died holding the row.
+    expired_leases: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    leased_by: Mapped[str] = mapped_column(sa.String(80), default="")
+    last_reply: Mapped[str] = mapped_column(sa.Text, default="")
+    message_id: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    email: Mapped[Email] = relationship()
+
+
+class Suppression(db.Model):
+    """An address that gets no more roster mail: it unsubscribed, or its mailbox does not exist."""
+
+    __tablename__ = "suppression"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    reason: Mapped[str] = mapped_column(sa.String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WorkerState(db.Model):
+    """What the last worker learned of the mail server, for the staff view."""
+
+    __tablename__ = "worker_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    server_reachable: Mapped[bool] = mapped_column(default=True)
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,167 @@
+"""The one door for mail: features hand rendered emails here, in their own transaction."""
+from collections import Counter
+from datetime import timedelta
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from webapp.db_types import utcnow
+from webapp.extensions import db
+from webapp.outbox.models import Delivery, DeliveryStatus, Email, EmailKind, Suppression, WorkerState
+from webapp.outbox.smtp import personalize
+
+FINISHED = {DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.SUPPRESSED,
+            DeliveryStatus.CANCELLED, DeliveryStatus.DEAD}
+
+
+def normalize_address(address):
+    return address.strip().lower()
+
+
+def enqueue(*, kind, subject, text, recipients, html="", text_footer="", html_footer="",
+            list_id="", audience=()):
+    """Queue one email to each recipient, in the caller's transaction.
+
+    `recipients` is an iterable of (address, name, variables) tuples; each address
+    gets one Delivery even if it appears twice.
+    """
+    email = Email(kind=kind, subject=subject, text=text, html=html, text_footer=text_footer,
+                  html_footer=html_footer, list_id=list_id, audience=list(audience))
+    db.session.add(email)
+    db.session.flush()
+    now = utcnow()
+    rows, seen = [], set()
+    for address, name, variables in recipients:
+        address = normalize_address(address)
+        if address in seen:
+            continue
+        seen.add(address)
+        rows.append({"email_id": email.id, "address": address, "name": name, "variables": variables or {},
+                     "status": DeliveryStatus.QUEUED, "attempts": 0, "expired_leases": 0,
+                     "next_attempt_at": now, "created_at": now, "leased_by": "", "last_reply": "",
+                     "message_id": ""})
+    if rows:
+        db.session.execute(sa.insert(Delivery), rows)
+    return email
+
+
+def notify(address, name, subject, text, html=""):
+    """Queue a notice about a person's own request: it goes even to a suppressed address."""
+    return enqueue(kind=EmailKind.NOTICE, subject=subject, text=text, html=html,
+                   recipients=[(address, name, {})])
+
+
+def _serializer():
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe")
+
+
+def unsubscribe_token(address):
+    return _serializer().dumps(normalize_address(address))
+
+
+def unsubscribe_url(address):
+    return f"{current_app.config['PUBLIC_URL']}/unsubscribe/{unsubscribe_token(address)}"
+
+
+def address_from_unsubscribe_token(token):
+    """The address a token was made for, or None if it is not one of ours."""
+    try:
+        return _serializer().loads(token)
+    except BadSignature:
+        return None
+
+
+def suppress(address, reason):
+    """Stop roster mail to an address, including what is already queued. Idempotent."""
+    address = normalize_address(address)
+    if db.session.scalar(sa.select(Suppression.id).where(Suppression.address == address)) is None:
+        db.session.add(Suppression(address=address, reason=reason))
+    _roster_queued_for(address).update({"status": DeliveryStatus.SUPPRESSED}, synchronize_session=False)
+
+
+def is_suppressed(address):
+    address = normalize_address(address)
+    return db.session.scalar(sa.select(Suppression.id).where(Suppression.address == address)) is not None
+
+
+def _roster_queued_for(address):
+    roster_emails = sa.select(Email.id).where(Email.kind == EmailKind.ROSTER)
+    return db.session.query(Delivery).filter(
+        Delivery.address == address,
+        Delivery.status == DeliveryStatus.QUEUED,
+        Delivery.email_id.in_(roster_emails),
+    )
+
+
+def cancel_queued_roster_mail(address, still_for=()):
+    """Cancel an address's queued roster mail, except emails meant for a key in `still_for`."""
+    still_for = set(still_for)
+    for delivery in _roster_queued_for(normalize_address(address)).all():
+        if not still_for.intersection(delivery.email.audience or []):
+            delivery.status = DeliveryStatus.CANCELLED
+            delivery.last_reply = "cancelled: no longer a member"
+
+
+def status_counts(email_id):
+    rows = db.session.execute(
+        sa.select(Delivery.status, sa.func.count()).where(Delivery.email_id == email_id).group_by(Delivery.status)
+    )
+    counts = Counter({status: 0 for status in DeliveryStatus})
+    counts.update({status: n for status, n in rows})
+    return counts
+
+
+def deliveries(email_id, statuses=None, offset=0, limit=None):
+    query = sa.select(Delivery).where(Delivery.email_id == email_id).order_by(Delivery.address)
+    if statuses:
+        query = query.where(Delivery.status.in_(statuses))
+    return db.session.scalars(query.offset(offset).limit(limit)).all()
+
+
+def retry_failed(email_id):
+    """Queue the failed and dead deliveries of an email again; returns how many."""
+    result = db.session.execute(
+        sa.update(Delivery)
+        .where(Delivery.email_id == email_id,
+               Delivery.status.in_([DeliveryStatus.FAILED, DeliveryStatus.DEAD]))
+        .values(status=DeliveryStatus.QUEUED, next_attempt_at=utcnow(), attempts=0,
+                expired_leases=0, created_at=utcnow())
+    )
+    return result.rowcount
+
+
+def cancel_queued(email_id):
+    """Cancel what of an email is still waiting to be sent; returns how many."""
+    result = db.session.execute(
+        sa.update(Delivery)
+        .where(Delivery.email_id == email_id, Delivery.status == DeliveryStatus.QUEUED)
+        .values(status=DeliveryStatus.CANCELLED, last_reply="cancelled by staff")
+    )
+    return result.rowcount
+
+
+def server_state():
+    return db.session.get(WorkerState, 1)
+
+
+def set_server_state(reachable, error=""):
+    state = db.session.get(WorkerState, 1) or WorkerState(id=1)
+    state.server_reachable = reachable
+    state.last_error = error
+    state.updated_at = utcnow()
+    db.session.add(state)
+
+
+def retry_delay(attempts, base_seconds, jitter):
+    """Exponential backoff: base, 2*base, 4*base... capped at six hours, with jitter."""
+    seconds = min(base_seconds * (2 ** max(attempts - 1, 0)), 6 * 3600)
+    return timedelta(seconds=seconds * (1 + jitter))
+
+
+def preview(*, subject, text, html="", text_footer="", html_footer="", address, name, variables):
+    """What one recipient would receive, without queueing anything: (text, html)."""
+    email = SimpleNamespace(subject=subject, text=text, html=html, text_footer=text_footer, html_footer=html_footer)
+    recipient = SimpleNamespace(name=name, address=address, variables=variables)
+    return personalize(email, recipient, unsubscribe_url(address))

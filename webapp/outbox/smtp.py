@@ -1,0 +1,150 @@
+"""Talking to the SMTP server: build each recipient's email, send it, classify the reply.
+
+The only module that touches Flask-Mail.
+"""
+import smtplib
+import socket
+from dataclasses import dataclass
+from email.utils import formataddr, make_msgid
+from string import Template
+
+from flask import current_app
+from flask_mail import Message
+from markupsafe import escape
+
+from webapp.outbox.models import EmailKind
+
+CONNECTION_ERRORS = (OSError, smtplib.SMTPException, socket.timeout)
+
+
+@dataclass
+class Outcome:
+    kind: str  # "sent", "temporary" or "permanent"
+    reply: str
+    connection_lost: bool = False
+
+    @property
+    def mailbox_unknown(self):
+        return self.kind == "permanent" and "5.1.1" in self.reply
+
+
+def classify(code, reply):
+    """2xx sent; 4xx and 552 temporary (RFC 5321 section 4.5.3.1.10); other 5xx permanent."""
+    text = f"{code} {reply}".strip()
+    if 200 <= code < 300:
+        return Outcome("sent", text)
+    if 400 <= code < 500 or code == 552:
+        return Outcome("temporary", text)
+    return Outcome("permanent", text)
+
+
+def _decode(reply):
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+def personalize(email, delivery, unsubscribe_url):
+    """(text, html) as this recipient reads them: the shared body and their own footer."""
+    values = {"name": delivery.name, "address": delivery.address, "unsubscribe_url": unsubscribe_url}
+    values.update(delivery.variables or {})
+    text = email.text + Template(email.text_footer).safe_substitute(values)
+    html = None
+    if email.html:
+        escaped = {key: str(escape(value)) for key, value in values.items()}
+        html = email.html + Template(email.html_footer).safe_substitute(escaped)
+    return text, html
+
+
+def build(email, delivery, unsubscribe_url, sender, domain):
+    """(Message-ID, bytes) of what one recipient receives: body, footer and their own headers."""
+    text, html = personalize(email, delivery, unsubscribe_url)
+    headers = {"Auto-Submitted": "auto-generated"}
+    if email.kind == EmailKind.ROSTER:
+        headers = {
+            "List-Id": email.list_id,
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Precedence": "list",
+        }
+    message = Message(
+        subject=" ".join(email.subject.splitlines()),
+        sender=sender,
+        recipients=[formataddr((delivery.name, delivery.address)) if delivery.name else delivery.address],
+        body=text,
+        html=html,
+        extra_headers=headers,
+    )
+    message.msgId = delivery.message_id or make_msgid(domain=domain)
+    return message.msgId, message.as_bytes()
+
+
+class Connection:
+    """One SMTP session, reused for many emails and renewed after a set number of them."""
+
+    def __init__(self, limit):
+        self.limit = limit
+        self._host = None
+        self._used = 0
+
+    def _open(self):
+        # Flask-Mail's settings, but our own smtplib session: Flask-Mail sets no
+        # timeout, and a silent server must not hang the worker.
+        state = current_app.extensions["mail"]
+        timeout = current_app.config["MAIL_TIMEOUT"]
+        smtp_class = smtplib.SMTP_SSL if state.use_ssl else smtplib.SMTP
+        host = smtp_class(state.server, state.port, timeout=timeout)
+        try:
+            host.ehlo_or_helo_if_needed()
+            if state.use_tls:
+                host.starttls()
+                host.ehlo()
+            if state.username and state.password:
+                host.login(state.username, state.password)
+        except CONNECTION_ERRORS:
+            host.close()
+            raise
+        self._host = host
+        self._used = 0
+
+    def close(self):
+        if self._host is not None:
+            try:
+                self._host.quit()
+            except CONNECTION_ERRORS:
+                self._host.close()
+            self._host = None
+
+    def ensure_open(self):
+        """Connect if not connected; raises a CONNECTION_ERRORS exception if the server cannot be reached."""
+        if self._host is not None and self._used >= self.limit:
+            self.close()
+        if self._host is None:
+            self._open()
+
+    def send(self, envelope_from, address, data):
+        """One SMTP transaction: MAIL, RCPT, DATA. Returns an Outcome; never raises."""
+        host = self._host
+        self._used += 1
+        try:
+            code, reply = host.mail(envelope_from)
+            if code != 250:
+                return self._refused(host, code, reply)
+            code, reply = host.rcpt(address)
+            if code not in (250, 251):
+                return self._refused(host, code, reply)
+            code, reply = host.data(data)
+            return classify(code, _decode(reply))
+        except smtplib.SMTPDataError as exc:
+            return self._refused(host, exc.smtp_code, exc.smtp_error)
+        except CONNECTION_ERRORS as exc:
+            # The server hung up or went silent mid-transaction: it may or may not
+            # have taken the email, so this counts as one temporary failure.
+            self.close()
+            return Outcome("temporary", f"connection lost: {exc!r}", connection_lost=True)
+
+    def _refused(self, host, code, reply):
+        outcome = classify(code, _decode(reply))
+        try:
+            host.rset()
+        except CONNECTION_ERRORS:
+            self.close()
+        return outcome

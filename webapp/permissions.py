@@ -1,0 +1,25 @@
+"""Who may do what. Functions of (user, object); no feature module is imported here."""
+
+
+def is_staff(user):
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_staff)
+
+
+def is_contact_of(user, group):
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return any(link.user_id == user.id for link in group.contact_links)
+
+
+def can_review(user, group):
+    """Approve or decline requests, see the roster and each membership's history."""
+    return is_staff(user) or is_contact_of(user, group)
+
+
+def can_message(user, groups):
+    """Email the rosters of all these groups."""
+    return bool(groups) and all(can_review(user, group) for group in groups)
+
+
+def can_manage_accounts(user):
+    return is_staff(user)
