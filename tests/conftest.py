@@ -165,3 +165,33 @@ def login(client, email, password="correct horse battery"):
 
 def links_in(text):
     return re.findall(r"https?://\S+", text)
+
+
+@pytest.fixture
+def count_queries(app):
+    """count_queries(fn) -> how many SQL statements fn() ran."""
+    def run(fn):
+        statements = []
+
+        def listener(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            # A fresh app context, as each real request has: nothing cached from the last one.
+            with app.app_context():
+                fn()
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    return run
+
+
+def membership_of(group, address):
+    from webapp.membership.models import Membership, Person
+
+    db.session.expire_all()
+    return db.session.scalar(
+        sa.select(Membership).join(Person).where(Person.email == address, Membership.group_id == group.id)
+    )

@@ -26,7 +26,7 @@ def create_app(config=None):
     mail.init_app(app)
     csrf.init_app(app)
     login.init_app(app)
-    login.login_view = "accounts.login"
+    login.login_view = "accounts.login_page"
     login.login_message = None
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -7,7 +7,6 @@ from flask import current_app
 
 from webapp.accounts import services as accounts
 from webapp.accounts.models import Role
-from webapp.extensions import db
 from webapp.groups import services as groups
 from webapp.membership import services as membership
 from webapp.outbox import catcher
@@ -105,4 +104,3 @@ def purge_unconfirmed(hours):
     """Delete join requests never confirmed."""
     count = membership.purge_unconfirmed(hours or current_app.config["CONFIRM_LINK_HOURS"])
     click.echo(f"Purged {count} unconfirmed requests.")
-    db.session.remove()

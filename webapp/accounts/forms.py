@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms import PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
 
@@ -16,7 +16,8 @@ class AccountForm(FlaskForm):
                                                  Email(check_deliverability=False)])
     password = PasswordField(_l("Password (at least 10 characters)"),
                              validators=[DataRequired(), Length(min=10, max=200)])
-    role = SelectField(_l("Role"), choices=[("contact", _l("Contact person")), ("staff", _l("Staff"))])
+    role = SelectField(_l("Role"), choices=[SelectChoice("contact", _l("Contact person")),
+                                              SelectChoice("staff", _l("Staff"))])
     submit = SubmitField(_l("Create account"))
 
 

@@ -1,6 +1,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from webapp import permissions
 from webapp.groups import services
@@ -28,7 +29,7 @@ def dashboard():
 
 def _contacts_form(group, users, formdata=None):
     form = ContactsForm(prefix=f"g{group.id}", formdata=formdata)
-    form.contacts.choices = [(u.id, f"{u.name} <{u.email}>") for u in users]
+    form.contacts.choices = [SelectChoice(u.id, f"{u.name} <{u.email}>") for u in users]
     if formdata is None:
         form.contacts.data = services.contact_user_ids(group)
     return form

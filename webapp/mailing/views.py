@@ -1,6 +1,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from webapp import permissions
 from webapp.groups import services as groups
@@ -33,7 +34,7 @@ def compose():
     if not allowed:
         abort(403)
     form = ComposeForm()
-    form.groups.choices = [(g.id, g.name) for g in allowed]
+    form.groups.choices = [SelectChoice(g.id, g.name) for g in allowed]
     if request.method == "GET" and request.args.get("group"):
         form.groups.data = [g.id for g in allowed if g.slug == request.args["group"]]
     preview = None

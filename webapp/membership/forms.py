@@ -6,14 +6,19 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 NOTE_MAX = 2000
 
 
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 class JoinForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[DataRequired(_l("Please enter your name.")), Length(max=120)])
+    name = StringField(_l("Full name"), filters=[strip], validators=[DataRequired(_l("Please enter your name.")), Length(max=120)])
     email = StringField(
         _l("Email"),
+        filters=[strip],
         validators=[DataRequired(_l("Please enter your email address.")), Length(max=254),
                     Email(_l("Please enter a valid email address."), check_deliverability=False)],
     )
-    organization = StringField(_l("Organization"), validators=[Optional(), Length(max=200)])
+    organization = StringField(_l("Organization"), filters=[strip], validators=[Optional(), Length(max=200)])
     role_title = StringField(_l("Role or title (optional)"), validators=[Optional(), Length(max=120)])
     note = TextAreaField(
         _l("Why do you want to join? (optional)"),

@@ -1,0 +1,93 @@
+"""Logging in, and staff managing accounts and group contacts (pages and flask commands)."""
+from tests.conftest import login
+from webapp.accounts.services import by_email
+
+
+def test_wrong_password_is_refused_with_a_message(client, make):
+    make.user(email="dalia@example.org")
+    response = client.post("/login", data={"email": "dalia@example.org", "password": "wrong"})
+    assert response.status_code == 400
+    assert "do not match an active account" in response.get_data(as_text=True)
+
+
+def test_a_deactivated_account_cannot_log_in(client, make, app):
+    make.user(email="dalia@example.org")
+    result = app.test_cli_runner().invoke(args=["deactivate-user", "dalia@example.org"])
+    assert "Deactivated dalia@example.org." in result.output
+    response = client.post("/login", data={"email": "dalia@example.org", "password": "correct horse battery"})
+    assert response.status_code == 400
+
+
+def test_login_redirects_only_within_the_site(client, make):
+    make.user(email="dalia@example.org")
+    data = {"email": "dalia@example.org", "password": "correct horse battery"}
+    assert client.post("/login?next=https://evil.example.com/", data=data).location == "/dashboard"
+    client.post("/logout")
+    assert client.post("/login?next=/review", data=data).location == "/review"
+
+
+def test_pages_for_signed_in_people_send_others_to_login(client, app):
+    for page in ("/review", "/dashboard", "/messages/", "/staff/accounts"):
+        response = client.get(page)
+        assert response.status_code == 302 and "/login" in response.location
+
+
+def test_staff_create_an_account_and_make_it_a_groups_contact(client, make):
+    make.user(email="staff@example.org", role="staff")
+    group = make.group()
+    login(client, "staff@example.org")
+    created = client.post("/staff/accounts", data={"name": "Rachel New", "email": "Rachel@Example.org",
+                                                   "password": "a long password", "role": "contact"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "Account created for Rachel New" in created
+    rachel = by_email("rachel@example.org")
+    client.post("/staff/groups", data={"group_id": group.id, f"g{group.id}-contacts": [rachel.id]})
+    assert "Rachel New" in client.get("/groups/defensive-support").get_data(as_text=True)
+    client.post("/logout")
+    login(client, "rachel@example.org", "a long password")
+    assert "Defensive Support" in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_account_form_errors_are_shown_and_duplicates_refused(client, make):
+    make.user(email="staff@example.org", role="staff")
+    login(client, "staff@example.org")
+    short = client.post("/staff/accounts", data={"name": "X", "email": "x@example.org", "password": "short",
+                                                 "role": "contact"})
+    assert short.status_code == 400 and "at least 10 characters" in short.get_data(as_text=True)
+    taken = client.post("/staff/accounts", data={"name": "X", "email": "staff@example.org",
+                                                 "password": "long enough password", "role": "contact"})
+    assert "An account with this email exists already." in taken.get_data(as_text=True)
+
+
+def test_staff_deactivate_and_reactivate_but_not_themselves(client, make):
+    staff = make.user(email="staff@example.org", role="staff")
+    dalia = make.user(name="Dalia Contact", email="dalia@example.org")
+    login(client, "staff@example.org")
+    page = client.post(f"/staff/accounts/{dalia.id}/active", data={"active": "0"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Dalia Contact is deactivated." in page
+    assert by_email("dalia@example.org").active is False
+    own = client.post(f"/staff/accounts/{staff.id}/active", data={"active": "0"}, follow_redirects=True)
+    assert "You cannot deactivate your own account." in own.get_data(as_text=True)
+
+
+def test_contacts_cannot_reach_staff_pages(client, make):
+    make.user(email="dalia@example.org")
+    login(client, "dalia@example.org")
+    assert client.get("/staff/accounts").status_code == 403
+    assert client.get("/staff/groups").status_code == 403
+    assert client.post("/staff/accounts", data={"name": "X"}).status_code == 403
+
+
+def test_cli_creates_a_user_and_assigns_a_group(app, make, client):
+    group = make.group()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-user", "alejandra@example.org", "--name", "Alejandra Cruz",
+                                 "--password", "a long password"])
+    assert "Created contact account alejandra@example.org." in result.output
+    result = runner.invoke(args=["assign-contact", "alejandra@example.org", "defensive-support"])
+    assert "is a contact of Defensive Support" in result.output
+    assert "Alejandra Cruz" in client.get("/groups/defensive-support").get_data(as_text=True)
+    result = runner.invoke(args=["assign-contact", "nobody@example.org", "defensive-support"])
+    assert result.exit_code != 0 and "no account for nobody@example.org" in result.output
+    assert group.id

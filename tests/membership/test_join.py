@@ -1,0 +1,167 @@
+"""Asking to join a group: the form, its errors, and what each address's state leads to."""
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import membership_of
+from webapp.extensions import db
+from webapp.membership.models import Status
+from webapp.organizations.models import Organization
+
+FORM = {"name": "Rosa Applicant", "email": "rosa@example.org", "organization": "", "role_title": "",
+        "note": "", "consent": "y"}
+
+
+def ask(client, slug="defensive-support", **fields):
+    return client.post(f"/groups/{slug}", data={**FORM, **fields})
+
+
+def test_group_page_shows_the_group_and_its_listed_contact_by_name_only(client, make):
+    contact = make.user(name="Dalia Contact", email="dalia@example.org")
+    make.group(contacts=[contact])
+    page = client.get("/groups/defensive-support").get_data(as_text=True)
+    assert "Defensive Support" in page and "About Defensive Support." in page
+    assert "First thing" in page and "Second thing" in page
+    assert "Dalia Contact" in page and "dalia@example.org" not in page
+    assert '<label for="email">Email</label>' in page
+
+
+def test_missing_fields_reshow_the_form_with_a_message_each_and_keep_what_was_typed(client, make, mailbox, deliver):
+    make.group()
+    response = client.post("/groups/defensive-support", data={"name": "", "email": "not-an-address",
+                                                              "organization": "Oasis Legal Services"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Please enter your name." in page
+    assert "Please enter a valid email address." in page
+    assert "We need your agreement to email you about the group." in page
+    assert 'value="not-an-address"' in page and 'value="Oasis Legal Services"' in page
+    deliver()
+    assert mailbox.messages == []
+
+
+@pytest.mark.parametrize("field, size, message", [
+    ("note", 2001, "Please keep the note under 2000 characters."),
+    ("name", 121, "Field cannot be longer than 120 characters."),
+    ("organization", 201, "Field cannot be longer than 200 characters."),
+])
+def test_overlong_input_is_refused_with_a_message(client, make, field, size, message):
+    make.group()
+    response = ask(client, **{field: "x" * size})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_a_note_of_exactly_the_limit_is_accepted(client, make):
+    group = make.group()
+    assert ask(client, note="x" * 2000).status_code == 302
+    assert len(membership_of(group, "rosa@example.org").note) == 2000
+
+
+def test_unknown_group_is_404(client, app):
+    assert client.get("/groups/no-such-group").status_code == 404
+    assert client.post("/groups/no-such-group", data=FORM).status_code == 404
+
+
+def test_closed_group_says_it_is_not_taking_requests(client, make, mailbox, deliver):
+    group = make.group(policy="closed")
+    page = client.get("/groups/defensive-support").get_data(as_text=True)
+    assert "not taking requests" in page and 'name="email"' not in page
+    response = ask(client)
+    assert response.status_code == 400
+    assert membership_of(group, "rosa@example.org") is None
+    deliver()
+    assert mailbox.messages == []
+
+
+def test_inactive_group_is_hidden(client, make):
+    make.group(active=False)
+    assert client.get("/groups/defensive-support").status_code == 404
+    assert "Defensive Support" not in client.get("/groups").get_data(as_text=True)
+
+
+def test_a_new_request_is_unconfirmed_with_a_history_and_a_confirmation_email(client, make, mailbox, deliver):
+    group = make.group()
+    response = ask(client, email="  Rosa@Example.ORG ", organization="The Door", note="Glad to help")
+    assert response.status_code == 302
+    membership = membership_of(group, "rosa@example.org")
+    assert membership.status == Status.UNCONFIRMED
+    assert membership.note == "Glad to help" and membership.organization.name == "The Door"
+    assert [(e.from_status, e.to_status) for e in membership.events] == [(None, Status.UNCONFIRMED)]
+    deliver()
+    (email,) = mailbox.messages
+    assert email.rcpt_tos == ["rosa@example.org"]
+    assert "/confirm/" in email.text()
+
+
+def test_organization_is_matched_case_insensitively(client, make):
+    group = make.group()
+    db.session.add(Organization(name="The Door Legal Service Center", name_key="the door legal service center"))
+    db.session.commit()
+    ask(client, organization="the  DOOR legal service center")
+    assert membership_of(group, "rosa@example.org").organization.name == "The Door Legal Service Center"
+    assert db.session.query(Organization).count() == 1
+
+
+def test_everyone_sees_the_same_page_whatever_the_address_state(client, make):
+    group = make.group()
+    make.member(group, email="active@example.org")
+    new = client.get(ask(client).location).get_data(as_text=True)
+    existing = client.get(ask(client, email="active@example.org").location).get_data(as_text=True)
+    assert new == existing
+
+
+def test_unconfirmed_request_resends_at_most_once_an_hour(client, make, mailbox, deliver):
+    group = make.group()
+    ask(client)
+    ask(client)
+    deliver()
+    assert len(mailbox.to("rosa@example.org")) == 1
+    membership = membership_of(group, "rosa@example.org")
+    membership.confirm_sent_at -= timedelta(minutes=61)
+    db.session.commit()
+    ask(client)
+    deliver()
+    first, second = mailbox.to("rosa@example.org")
+    assert _confirm_link(first) != _confirm_link(second)
+    # Only the newest link works.
+    assert "already used" in client.get(_confirm_link(first)).get_data(as_text=True)
+    assert "Confirm your request" in client.get(_confirm_link(second)).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("status", ["pending", "active"])
+def test_pending_or_active_asking_again_changes_nothing_and_sends_nothing(client, make, mailbox, deliver, status):
+    group = make.group()
+    before = make.member(group, email="rosa@example.org", status=status)
+    assert ask(client, note="again").status_code == 302
+    deliver()
+    assert mailbox.messages == []
+    after = membership_of(group, "rosa@example.org")
+    assert after.status == Status(status) and after.note == "" and len(after.events) == len(before.events)
+
+
+@pytest.mark.parametrize("status", ["declined", "left", "removed"])
+def test_declined_left_or_removed_may_ask_again(client, make, mailbox, deliver, status):
+    group = make.group()
+    make.member(group, email="rosa@example.org", status=status)
+    ask(client, note="Second try")
+    membership = membership_of(group, "rosa@example.org")
+    assert membership.status == Status.UNCONFIRMED and membership.note == "Second try"
+    assert membership.events[-1].from_status == Status(status)
+    deliver()
+    assert len(mailbox.to("rosa@example.org")) == 1
+
+
+def test_an_unconfirmed_request_does_not_change_a_stored_person(client, make):
+    group = make.group()
+    make.member(group, name="Rosa Real", email="rosa@example.org")
+    ask(client, slug="defensive-support", name="Someone Else")
+    assert membership_of(group, "rosa@example.org").person.name == "Rosa Real"
+
+
+def _confirm_link(received):
+    from urllib.parse import urlsplit
+
+    from tests.conftest import links_in
+
+    return urlsplit(next(link for link in links_in(received.text()) if "/confirm/" in link)).path
