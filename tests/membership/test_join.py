@@ -74,10 +74,12 @@ def test_closed_group_says_it_is_not_taking_requests(client, make, mailbox, deli
     assert mailbox.messages == []
 
 
-def test_inactive_group_is_hidden(client, make):
-    make.group(active=False)
-    assert client.get("/groups/defensive-support").status_code == 404
+def test_inactive_group_is_left_out_of_the_directory_and_takes_no_requests(client, make):
+    group = make.group(active=False)
     assert "Defensive Support" not in client.get("/groups").get_data(as_text=True)
+    assert "not taking requests" in client.get("/groups/defensive-support").get_data(as_text=True)
+    assert ask(client).status_code == 400
+    assert membership_of(group, "rosa@example.org") is None
 
 
 def test_a_new_request_is_unconfirmed_with_a_history_and_a_confirmation_email(client, make, mailbox, deliver):

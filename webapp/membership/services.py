@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from webapp.audit.services import record
 from webapp.db_types import utcnow
@@ -83,7 +84,20 @@ def _transition(membership, to, *, actor=None, actor_label="", reason="", error=
     return membership
 
 
-def request_to_join(group, *, name, email, organization_name="", role_title="", note="", language="en"):
+def request_to_join(group, **details):
+    """Ask to join a group. Whatever the address's state, the caller shows the same page.
+
+    Two requests for a new address at the same moment race to create the person;
+    the loser retries once and finds what the winner wrote.
+    """
+    try:
+        _request_to_join(group, **details)
+    except IntegrityError:
+        db.session.rollback()
+        _request_to_join(group, **details)
+
+
+def _request_to_join(group, *, name, email, organization_name="", role_title="", note="", language="en"):
     """Ask to join a group. Whatever the address's state, the caller shows the same page.
 
     New or asking again: an unconfirmed request and a confirmation email.

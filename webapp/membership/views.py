@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -20,18 +20,11 @@ def _group_or_404(slug):
     return group
 
 
-def _join_limit():
-    from flask import current_app
-
-    return current_app.config["JOIN_RATE_LIMIT"]
-
-
 @bp.route("/groups/<slug>", methods=["GET", "POST"])
-@limiter.limit(_join_limit, methods=["POST"])
+@limiter.limit(lambda: current_app.config["JOIN_RATE_LIMIT"], methods=["POST"])
 def group_page(slug):
+    # An inactive group keeps its page (old links still land somewhere) but takes no requests.
     group = _group_or_404(slug)
-    if not group.active and not permissions.can_review(current_user, group):
-        abort(404)
     form = JoinForm()
     if group.takes_requests and form.validate_on_submit():
         services.request_to_join(
