@@ -1,6 +1,7 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from webapp import permissions
 from webapp.accounts.models import User
 from webapp.audit.services import record
 from webapp.extensions import db
@@ -36,6 +37,11 @@ def groups_of_contact(user):
         _with_contacts(sa.select(WorkingGroup).join(GroupContact).where(GroupContact.user_id == user.id))
         .order_by(WorkingGroup.name)
     ).all()
+
+
+def groups_looked_after_by(user):
+    """Every group for staff; for a contact person, the groups they are a contact of."""
+    return all_groups() if permissions.is_staff(user) else groups_of_contact(user)
 
 
 def set_contacts(group, users):

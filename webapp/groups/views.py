@@ -23,8 +23,7 @@ def directory():
 @bp.route("/dashboard")
 @login_required
 def dashboard():
-    groups = services.all_groups() if permissions.is_staff(current_user) else services.groups_of_contact(current_user)
-    return render_template("groups/dashboard.html", groups=groups)
+    return render_template("groups/dashboard.html", groups=services.groups_looked_after_by(current_user))
 
 
 def _contacts_form(group, users, formdata=None):

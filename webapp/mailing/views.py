@@ -15,12 +15,6 @@ bp = Blueprint("mailing", __name__, url_prefix="/messages")
 PAGE_SIZE = 200
 
 
-def _messageable_groups():
-    if permissions.is_staff(current_user):
-        return groups.all_groups()
-    return groups.groups_of_contact(current_user)
-
-
 @bp.route("/")
 @login_required
 def index():
@@ -30,7 +24,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def compose():
-    allowed = _messageable_groups()
+    allowed = groups.groups_looked_after_by(current_user)
     if not allowed:
         abort(403)
     form = ComposeForm()

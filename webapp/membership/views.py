@@ -68,17 +68,22 @@ def confirm(token):
 @bp.route("/review")
 @login_required
 def review_all():
-    my_groups = groups.all_groups() if permissions.is_staff(current_user) else groups.groups_of_contact(current_user)
+    my_groups = groups.groups_looked_after_by(current_user)
     return render_template("membership/review.html", groups=my_groups, group=None,
                            requests=queries.pending_requests(my_groups), form=DecisionForm())
+
+
+def _reviewable_group(slug):
+    group = _group_or_404(slug)
+    if not permissions.can_review(current_user, group):
+        abort(403)
+    return group
 
 
 @bp.route("/groups/<slug>/review")
 @login_required
 def review(slug):
-    group = _group_or_404(slug)
-    if not permissions.can_review(current_user, group):
-        abort(403)
+    group = _reviewable_group(slug)
     return render_template("membership/review.html", groups=[group], group=group,
                            requests=queries.pending_requests([group]), form=DecisionForm())
 
@@ -121,9 +126,7 @@ def decide(membership_id):
 @bp.route("/groups/<slug>/roster")
 @login_required
 def roster(slug):
-    group = _group_or_404(slug)
-    if not permissions.can_review(current_user, group):
-        abort(403)
+    group = _reviewable_group(slug)
     return render_template("membership/roster.html", group=group, members=queries.roster(group))
 
 
