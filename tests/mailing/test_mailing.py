@@ -111,3 +111,20 @@ def test_the_message_page_runs_a_fixed_number_of_queries(client, make, setup, co
     many = compose(client, [defensive]).location
     deliver()
     assert count_queries(lambda: client.get(few)) == count_queries(lambda: client.get(many))
+
+
+def test_staff_pages_run_a_fixed_number_of_queries(client, make, setup, count_queries):
+    defensive, youth = setup
+    login(client, "staff@example.org")
+    pages = ["/messages/", "/staff/accounts", "/staff/groups", "/organizations", "/"]
+    compose(client, [defensive])
+
+    def queries_per_page():
+        return {page: count_queries(lambda: client.get(page)) for page in pages}
+
+    few = queries_per_page()
+    for i in range(5):
+        contact = make.user(email=f"contact{i}@example.org")
+        make.group(slug=f"group-{i}", name=f"Group {i}", contacts=[contact])
+        compose(client, [defensive, youth], subject=f"Update {i}")
+    assert queries_per_page() == few
