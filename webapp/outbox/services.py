@@ -4,6 +4,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -74,11 +75,13 @@ def address_from_unsubscribe_token(token):
 
 
 def suppress(address, reason):
-    """Stop roster mail to an address, including what is already queued. Idempotent."""
+    """Stop roster mail to an address, including what is queued or being sent. Idempotent."""
     address = normalize_address(address)
-    if db.session.scalar(sa.select(Suppression.id).where(Suppression.address == address)) is None:
-        db.session.add(Suppression(address=address, reason=reason))
-    _roster_queued_for(address).update({"status": DeliveryStatus.SUPPRESSED}, synchronize_session=False)
+    # Insert-or-nothing: an unsubscribe and a bounce for one address may race.
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    db.session.execute(insert(Suppression).values(address=address, reason=reason, created_at=utcnow())
+                       .on_conflict_do_nothing(index_elements=["address"]))
+    _roster_waiting_for(address).update({"status": DeliveryStatus.SUPPRESSED}, synchronize_session=False)
 
 
 def is_suppressed(address):
@@ -86,19 +89,21 @@ def is_suppressed(address):
     return db.session.scalar(sa.select(Suppression.id).where(Suppression.address == address)) is not None
 
 
-def _roster_queued_for(address):
+def _roster_waiting_for(address):
+    # "sending" too: a worker looks again before each send and skips a row that
+    # is no longer its own, so a claimed row can still be stopped.
     roster_emails = sa.select(Email.id).where(Email.kind == EmailKind.ROSTER)
     return db.session.query(Delivery).filter(
         Delivery.address == address,
-        Delivery.status == DeliveryStatus.QUEUED,
+        Delivery.status.in_([DeliveryStatus.QUEUED, DeliveryStatus.SENDING]),
         Delivery.email_id.in_(roster_emails),
     )
 
 
 def cancel_queued_roster_mail(address, still_for=()):
-    """Cancel an address's queued roster mail, except emails meant for a key in `still_for`."""
+    """Cancel an address's roster mail not yet sent, except emails meant for a key in `still_for`."""
     still_for = set(still_for)
-    for delivery in _roster_queued_for(normalize_address(address)).all():
+    for delivery in _roster_waiting_for(normalize_address(address)).all():
         if not still_for.intersection(delivery.email.audience or []):
             delivery.status = DeliveryStatus.CANCELLED
             delivery.last_reply = "cancelled: no longer a member"

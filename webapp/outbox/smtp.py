@@ -19,9 +19,11 @@ CONNECTION_ERRORS = (OSError, smtplib.SMTPException, socket.timeout)
 
 @dataclass
 class Outcome:
-    kind: str  # "sent", "temporary" or "permanent"
+    # "sent", "temporary", "permanent", or "not_sent": the connection failed before
+    # the message itself went out, so the server cannot have taken it and the
+    # recipient is not to blame.
+    kind: str
     reply: str
-    connection_lost: bool = False
 
     @property
     def mailbox_unknown(self):
@@ -88,17 +90,16 @@ class Connection:
     def _open(self):
         # Flask-Mail's settings, but our own smtplib session: Flask-Mail sets no
         # timeout, and a silent server must not hang the worker.
-        state = current_app.extensions["mail"]
-        timeout = current_app.config["MAIL_TIMEOUT"]
-        smtp_class = smtplib.SMTP_SSL if state.use_ssl else smtplib.SMTP
-        host = smtp_class(state.server, state.port, timeout=timeout)
+        config = current_app.config
+        smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+        host = smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"])
         try:
             host.ehlo_or_helo_if_needed()
-            if state.use_tls:
+            if config["MAIL_USE_TLS"]:
                 host.starttls()
                 host.ehlo()
-            if state.username and state.password:
-                host.login(state.username, state.password)
+            if config["MAIL_USERNAME"] and config["MAIL_PASSWORD"]:
+                host.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         except CONNECTION_ERRORS:
             host.close()
             raise
@@ -113,6 +114,12 @@ class Connection:
                 self._host.close()
             self._host = None
 
+    def abort(self):
+        """Drop the connection without a QUIT: after a timeout the server may not answer one."""
+        if self._host is not None:
+            self._host.close()
+            self._host = None
+
     def ensure_open(self):
         """Connect if not connected; raises a CONNECTION_ERRORS exception if the server cannot be reached."""
         if self._host is not None and self._used >= self.limit:
@@ -124,27 +131,32 @@ class Connection:
         """One SMTP transaction: MAIL, RCPT, DATA. Returns an Outcome; never raises."""
         host = self._host
         self._used += 1
+        stage = "MAIL"
         try:
             code, reply = host.mail(envelope_from)
             if code != 250:
                 return self._refused(host, code, reply)
+            stage = "RCPT"
             code, reply = host.rcpt(address)
             if code not in (250, 251):
                 return self._refused(host, code, reply)
+            stage = "DATA"
             code, reply = host.data(data)
             return classify(code, _decode(reply))
         except smtplib.SMTPDataError as exc:
             return self._refused(host, exc.smtp_code, exc.smtp_error)
         except CONNECTION_ERRORS as exc:
-            # The server hung up or went silent mid-transaction: it may or may not
-            # have taken the email, so this counts as one temporary failure.
-            self.close()
-            return Outcome("temporary", f"connection lost: {exc!r}", connection_lost=True)
+            self.abort()
+            if stage != "DATA":
+                return Outcome("not_sent", f"connection lost before {stage}: {exc!r}")
+            # The server hung up or went silent with the message in hand: it may
+            # or may not have kept it, so this counts as one temporary failure.
+            return Outcome("temporary", f"connection lost during DATA: {exc!r}")
 
     def _refused(self, host, code, reply):
         outcome = classify(code, _decode(reply))
         try:
             host.rset()
         except CONNECTION_ERRORS:
-            self.close()
+            self.abort()
         return outcome

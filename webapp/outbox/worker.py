@@ -1,8 +1,10 @@
 """The delivery worker: claim due deliveries under a lease, send them, record each result.
 
 A claim is committed before any SMTP traffic, so a worker that dies leaves rows
-whose lease runs out and another worker picks them up. Results are written only
-while this worker still holds the lease.
+whose lease runs out and another worker picks them up. Results are written in
+small groups, and only while this worker still holds the lease; before each
+group is sent the worker looks again at which rows are still its own (a member
+may have left, an address may have been suppressed, staff may have cancelled).
 """
 import fcntl
 import logging
@@ -25,6 +27,15 @@ from webapp.outbox.smtp import CONNECTION_ERRORS, Connection, build
 
 log = logging.getLogger(__name__)
 
+# Results are written after this many sends or this many seconds, whichever comes
+# first. A worker killed in between sends these again: the bound on duplicates.
+RECORD_EVERY = 20
+RECORD_SECONDS = 1.0
+
+_CLAIM_COLUMNS = (Delivery.id, Delivery.email_id, Delivery.address, Delivery.name, Delivery.variables,
+                  Delivery.status, Delivery.attempts, Delivery.expired_leases, Delivery.created_at,
+                  Delivery.message_id)
+
 
 class WorkerBusy(RuntimeError):
     """Another worker already runs against this SQLite database."""
@@ -34,17 +45,23 @@ class Worker:
     def __init__(self, name=None):
         config = current_app.config
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
-        self.batch_size = config["OUTBOX_BATCH_SIZE"]
-        self.lease = timedelta(seconds=config["OUTBOX_LEASE_SECONDS"])
+        self.lease_seconds = config["OUTBOX_LEASE_SECONDS"]
         self.retry_period = timedelta(hours=config["OUTBOX_RETRY_HOURS"])
         self.retry_base = config["OUTBOX_RETRY_BASE_SECONDS"]
         self.max_leases = config["OUTBOX_MAX_LEASES"]
         self.rate = config["OUTBOX_RATE_PER_SECOND"]
+        self.batch_size = config["OUTBOX_BATCH_SIZE"]
+        if self.rate > 0:
+            # A throttled batch must finish well inside its lease.
+            self.batch_size = max(1, min(self.batch_size, int(self.rate * self.lease_seconds / 2)))
         self.sender = config["MAIL_DEFAULT_SENDER"]
         self.bounce_address = config["MAIL_BOUNCE_ADDRESS"]
         self.domain = parseaddr(self.sender)[1].rpartition("@")[2] or "localhost"
         self.connection = Connection(config["OUTBOX_MESSAGES_PER_CONNECTION"])
         self._last_send = 0.0
+        self._renew_at = 0.0
+        self._bounced = []
+        self._unreachable_error = None
         self._lock_file = None
 
     # -- running ---------------------------------------------------------
@@ -55,11 +72,13 @@ class Worker:
         handled = 0
         try:
             while not should_stop():
-                count = self.work_batch()
+                count = self._work_batch_or_wait()
                 handled += count
                 if count == 0:
                     if once:
                         break
+                    # An idle connection would only be timed out by the server.
+                    self.connection.close()
                     time.sleep(current_app.config["OUTBOX_IDLE_SECONDS"])
         finally:
             self.connection.close()
@@ -68,6 +87,17 @@ class Worker:
                 self._lock_file.close()
                 self._lock_file = None
         return handled
+
+    def _work_batch_or_wait(self):
+        try:
+            return self.work_batch()
+        except sa.exc.OperationalError as exc:
+            # The database went away or stayed locked: what was claimed and not
+            # recorded is reclaimed when its lease runs out. Try again later.
+            log.warning("database error, retrying: %s", exc)
+            db.session.rollback()
+            time.sleep(current_app.config["OUTBOX_IDLE_SECONDS"])
+            return 0
 
     def _take_sqlite_lock(self):
         # SQLite has no SKIP LOCKED: a second worker would only fight the first
@@ -80,67 +110,121 @@ class Worker:
         try:
             fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            self._lock_file.close()
+            self._lock_file = None
             raise WorkerBusy(f"another delivery worker is running on {url.database}; on SQLite one is enough")
 
     # -- one batch -------------------------------------------------------
 
     def claim(self):
-        """Lease a batch of due rows to this worker and commit the claim."""
+        """Lease a batch of due rows to this worker and commit the claim; returns the claimed rows."""
         now = utcnow()
         due = sa.or_(
             sa.and_(Delivery.status == DeliveryStatus.QUEUED, Delivery.next_attempt_at <= now),
             sa.and_(Delivery.status == DeliveryStatus.SENDING, Delivery.lease_expires_at < now),
         )
-        query = sa.select(Delivery).where(due).order_by(Delivery.next_attempt_at, Delivery.id).limit(self.batch_size)
+        query = sa.select(*_CLAIM_COLUMNS).where(due).order_by(Delivery.next_attempt_at, Delivery.id) \
+            .limit(self.batch_size)
         if db.engine.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        rows = db.session.scalars(query).all()
-        claimed = []
-        for row in rows:
-            if row.status == DeliveryStatus.SENDING:
-                row.expired_leases += 1
-                if row.expired_leases >= self.max_leases:
-                    row.status = DeliveryStatus.DEAD
-                    row.last_reply = f"set aside: {row.expired_leases} leases ran out without a result"
-                    continue
-            row.status = DeliveryStatus.SENDING
-            row.lease_expires_at = now + self.lease
-            row.leased_by = self.name
-            claimed.append(row)
+        rows = db.session.execute(query).all()
+        # A row still "sending" here was held by a worker that died or lost it.
+        expired = [r.id for r in rows if r.status == DeliveryStatus.SENDING]
+        dead = {r.id for r in rows if r.status == DeliveryStatus.SENDING and r.expired_leases + 1 >= self.max_leases}
+        claimed = [r for r in rows if r.id not in dead]
+        if expired:
+            self._update(expired, expired_leases=Delivery.expired_leases + 1)
+        if dead:
+            self._update(dead, status=DeliveryStatus.DEAD, lease_expires_at=None,
+                         last_reply=f"set aside: {self.max_leases} leases ran out without a result")
+        if claimed:
+            self._update([r.id for r in claimed], status=DeliveryStatus.SENDING, leased_by=self.name,
+                         lease_expires_at=now + timedelta(seconds=self.lease_seconds))
         db.session.commit()
+        self._renew_at = time.monotonic() + self.lease_seconds / 2
         return claimed
 
+    def _update(self, ids, **values):
+        db.session.execute(sa.update(Delivery).where(Delivery.id.in_(list(ids))).values(**values)
+                           .execution_options(synchronize_session=False))
+
     def work_batch(self):
+        """Claim, send and record one batch; returns how many rows it took."""
         rows = self.claim()
         if not rows:
             return 0
-        emails = {e.id: e for e in db.session.scalars(sa.select(Email).where(Email.id.in_({r.email_id for r in rows})))}
+        emails = _load_emails({r.email_id for r in rows})
+        roster_ids = {e.id for e in emails.values() if e.kind == EmailKind.ROSTER}
+        results, start = [], 0
+        while start < len(rows):
+            group = rows[start:start + RECORD_EVERY]
+            held, suppressed = self._recheck(rows[start:], group, roster_ids)
+            self._record(results)
+            results = []
+            started = time.monotonic()
+            for index, row in enumerate(group):
+                if row.id not in held:
+                    continue  # cancelled, suppressed or taken over since the claim: not ours to send
+                if row.email_id in roster_ids and row.address in suppressed:
+                    results.append((row.id, {"status": DeliveryStatus.SUPPRESSED, "last_reply": "suppressed"}))
+                    continue
+                result = self._send(emails[row.email_id], row)
+                if result is None:
+                    self._server_unreachable([r.id for r in rows[start + index:]])
+                    self._record(results)
+                    return len(rows)
+                results.append((row.id, result))
+                if time.monotonic() - started > RECORD_SECONDS:
+                    group = group[:index + 1]
+                    break
+            start += len(group)
+        self._record(results, reachable=True)
+        return len(rows)
+
+    def _recheck(self, remaining, group, roster_ids):
+        """(ids of `group` this worker still holds, suppressed addresses among them).
+
+        Half way through the lease, the lease of every remaining row is renewed.
+        """
+        renew = time.monotonic() > self._renew_at
+        ids = [r.id for r in (remaining if renew else group)]
+        ours = sa.and_(Delivery.id.in_(ids), Delivery.leased_by == self.name,
+                       Delivery.status == DeliveryStatus.SENDING)
+        if renew:
+            held = set(db.session.scalars(
+                sa.update(Delivery).where(ours)
+                .values(lease_expires_at=utcnow() + timedelta(seconds=self.lease_seconds))
+                .returning(Delivery.id).execution_options(synchronize_session=False)
+            ))
+            self._renew_at = time.monotonic() + self.lease_seconds / 2
+        else:
+            held = set(db.session.scalars(sa.select(Delivery.id).where(ours)))
+        roster_addresses = {r.address for r in group if r.email_id in roster_ids}
         suppressed = set(db.session.scalars(
-            sa.select(Suppression.address).where(Suppression.address.in_({r.address for r in rows}))
-        ))
-        pending_results, reachable = [], True
-        for index, row in enumerate(rows):
-            email = emails[row.email_id]
-            if email.kind == EmailKind.ROSTER and row.address in suppressed:
-                pending_results.append((row, {"status": DeliveryStatus.SUPPRESSED, "last_reply": "suppressed"}))
-                continue
+            sa.select(Suppression.address).where(Suppression.address.in_(roster_addresses))
+        )) if roster_addresses else set()
+        return held, suppressed
+
+    def _send(self, email, row):
+        """Send one row; the values to record, or None when the server cannot be reached."""
+        for _ in range(2):  # a connection found dead before the message went out gets one more try
             try:
                 self.connection.ensure_open()
             except CONNECTION_ERRORS as exc:
-                self._server_unreachable(rows[index:], exc)
-                reachable = False
-                break
+                self._unreachable_error = exc
+                return None
             self._throttle()
             message_id, data = build(email, row, services.unsubscribe_url(row.address), self.sender, self.domain)
             outcome = self.connection.send(self.bounce_address, row.address, data)
-            pending_results.append((row, self._result(row, message_id, outcome)))
-            if outcome.mailbox_unknown:
-                services.suppress(row.address, f"bounced: {outcome.reply}"[:300])
-            if len(pending_results) >= 50:
-                self._record(pending_results)
-                pending_results = []
-        self._record(pending_results, reachable=reachable)
-        return len(rows)
+            if outcome.kind != "not_sent":
+                break
+        else:
+            self._unreachable_error = outcome.reply
+            return None
+        if outcome.mailbox_unknown:
+            # After this row's own result is written, or suppressing would overwrite it.
+            self._bounced.append((row.address, f"bounced: {outcome.reply}"[:300]))
+        return self._result(row, message_id, outcome)
 
     # -- results ---------------------------------------------------------
 
@@ -157,35 +241,48 @@ class Worker:
                           next_attempt_at=now + services.retry_delay(row.attempts + 1, self.retry_base, jitter))
         return values
 
-    def _record(self, results, reachable=None):
-        """Write results for rows this worker still holds; a row whose lease was lost is left alone."""
-        for row, values in results:
+    def _record(self, results, reachable=False):
+        """Write results for rows this worker still holds, and commit; a row another worker took is left alone."""
+        shapes = {}
+        for delivery_id, values in results:
+            shape = (tuple(sorted(values)), values["status"] == DeliveryStatus.SENT)
+            shapes.setdefault(shape, []).append({"row_id": delivery_id, **{f"v_{k}": v for k, v in values.items()}})
+        table = Delivery.__table__
+        for (columns, sent), params in shapes.items():
+            # Mail that went out is recorded as sent even if it was cancelled or
+            # suppressed meanwhile; any other result only while the row is still
+            # "sending", so that a cancellation wins.
+            statuses = [DeliveryStatus.SENDING] + ([DeliveryStatus.CANCELLED, DeliveryStatus.SUPPRESSED,
+                                                    DeliveryStatus.DEAD] if sent else [])
+            # One executemany per shape of result: a statement per row would cost more than the SMTP.
             db.session.execute(
-                sa.update(Delivery)
-                .where(Delivery.id == row.id, Delivery.leased_by == self.name,
-                       Delivery.status == DeliveryStatus.SENDING)
-                .values(lease_expires_at=None, **values)
-                .execution_options(synchronize_session=False)
+                table.update()
+                .where(table.c.id == sa.bindparam("row_id"), table.c.leased_by == self.name,
+                       sa.or_(*(table.c.status == s for s in statuses)))
+                .values({**{c: sa.bindparam(f"v_{c}") for c in columns}, "lease_expires_at": None}),
+                params,
             )
+        for address, reason in self._bounced:
+            services.suppress(address, reason)
+        self._bounced = []
         if reachable:
             state = services.server_state()
             if state is None or not state.server_reachable:
                 services.set_server_state(True)
         db.session.commit()
 
-    def _server_unreachable(self, rows, exc):
+    def _server_unreachable(self, ids):
         # Nobody's fault but the server's: the rows go back as they were, with no
         # attempt counted, and are tried again after a pause.
-        log.warning("mail server unreachable: %r", exc)
-        retry_at = utcnow() + timedelta(seconds=self.retry_base)
+        log.warning("mail server unreachable: %s", self._unreachable_error)
         db.session.execute(
             sa.update(Delivery)
-            .where(Delivery.id.in_([r.id for r in rows]), Delivery.leased_by == self.name,
-                   Delivery.status == DeliveryStatus.SENDING)
-            .values(status=DeliveryStatus.QUEUED, lease_expires_at=None, leased_by="", next_attempt_at=retry_at)
+            .where(Delivery.id.in_(ids), Delivery.leased_by == self.name, Delivery.status == DeliveryStatus.SENDING)
+            .values(status=DeliveryStatus.QUEUED, lease_expires_at=None, leased_by="",
+                    next_attempt_at=utcnow() + timedelta(seconds=self.retry_base))
             .execution_options(synchronize_session=False)
         )
-        services.set_server_state(False, f"{exc!r}")
+        services.set_server_state(False, str(self._unreachable_error)[:2000])
 
     def _throttle(self):
         if self.rate > 0:
@@ -193,3 +290,11 @@ class Worker:
             if wait > 0:
                 time.sleep(wait)
             self._last_send = time.monotonic()
+
+
+def _load_emails(ids):
+    """The batch's email bodies, detached from the session so that commits do not reload them."""
+    emails = db.session.scalars(sa.select(Email).where(Email.id.in_(ids))).all()
+    for email in emails:
+        db.session.expunge(email)
+    return {e.id: e for e in emails}
