@@ -1,0 +1,160 @@
+"""Roster email headers, one-click unsubscribe, and who still gets roster mail."""
+import threading
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+from flask import current_app
+
+from tests.outbox.conftest import queue, rows
+from webapp.extensions import db
+from webapp.mailing import services as mailing
+from webapp.membership import services as membership
+from webapp.membership.models import Membership
+from webapp.outbox import services, worker
+from webapp.outbox.models import EmailKind, Suppression
+
+
+@pytest.fixture
+def config_overrides(server):
+    return {"MAIL_PORT": server.port, "PUBLIC_URL": "https://groups.example.org",
+            "MAIL_BOUNCE_ADDRESS": "returns@example.org", "WTF_CSRF_ENABLED": True}
+
+
+@pytest.fixture
+def roster(make):
+    """A group of five active members and a staff member to write to them."""
+    staff = make.user(name="Sam Staff", email="staff@example.org", role="staff")
+    group = make.group()
+    members = {n: make.member(group, name=n.title(), email=f"{n}@example.org") for n in ("ana", "ben", "cy", "yan", "zed")}
+    return staff, group, members
+
+
+def send_to(roster, subject="Hill visit on Tuesday", groups=None):
+    """Write to the roster as staff do from the message page."""
+    staff, group, _ = roster
+    with current_app.test_request_context():  # the email is rendered in the sender's language
+        return mailing.send(staff, subject, "Please **join** us.", groups or [group])
+
+
+def test_each_roster_email_has_its_own_message_id_list_headers_and_the_bounce_address(roster, server, deliver, app):
+    message = send_to(roster)
+    deliver()
+    received = server.messages
+    assert len(received) == 5
+    recorded = {d.address: d.message_id for d in rows().values()}
+    for email in received:
+        headers = email.message
+        (address,) = email.rcpt_tos
+        assert email.mail_from == "returns@example.org"  # the envelope sender, where bounces go
+        assert parseaddr(str(headers["From"])) == parseaddr(app.config["MAIL_DEFAULT_SENDER"])
+        assert [a.addr_spec for a in headers["To"].addresses] == [address]
+        assert headers["Message-ID"] == recorded[address]
+        assert headers["List-Id"] == "Defensive Support <defensive-support.example.org>"
+        unsubscribe = headers["List-Unsubscribe"]
+        assert unsubscribe.startswith("<https://groups.example.org/unsubscribe/") and unsubscribe.endswith(">")
+        assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert services.address_from_unsubscribe_token(unsubscribe[1:-1].rsplit("/", 1)[1]) == address
+    assert len({e.message["Message-ID"] for e in received}) == 5
+    assert message.email_id
+
+
+def test_a_notice_has_no_list_headers(server, deliver):
+    queue(["ana@example.org"], kind=EmailKind.NOTICE, subject="Your request")
+    deliver()
+    (notice,) = server.messages
+    assert notice.message["List-Unsubscribe"] is None and notice.message["List-Id"] is None
+    assert notice.message["Message-ID"]
+
+
+def _unsubscribe_path(server, address):
+    (email, *_) = server.to(address)
+    return urlsplit(email.message["List-Unsubscribe"][1:-1]).path
+
+
+def test_one_click_unsubscribe_works_without_cookie_or_token_and_stops_queued_roster_mail(roster, server, deliver,
+                                                                                         app):
+    send_to(roster)
+    deliver()
+    path = _unsubscribe_path(server, "ben@example.org")
+    later = send_to(roster, subject="Next meeting")
+    notice = queue(["ben@example.org"], kind=EmailKind.NOTICE, subject="Your request")
+    server.reset()
+
+    mail_client = app.test_client(use_cookies=False)  # a mail provider: no session, no CSRF token
+    for _ in range(2):  # idempotent
+        answer = mail_client.post(path, data={"List-Unsubscribe": "One-Click"})
+        assert answer.status_code == 200
+        assert "ben@example.org will get no more working group emails" in answer.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Suppression)) == 1
+    assert rows(later)["ben@example.org"].status == "suppressed"
+
+    deliver()
+    assert sorted(server.copies()) == ["ana@example.org", "ben@example.org", "cy@example.org",
+                                       "yan@example.org", "zed@example.org"]
+    assert [m.subject for m in server.to("ben@example.org")] == ["Your request"]  # his own notices still go
+    assert rows(notice)["ben@example.org"].status == "sent"
+
+
+def test_opening_the_unsubscribe_link_shows_a_button_and_changes_nothing(roster, server, deliver, client):
+    send_to(roster)
+    deliver()
+    path = _unsubscribe_path(server, "ben@example.org")
+    later = send_to(roster, subject="Next meeting")
+    page = client.get(path)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert '<form method="post">' in html and "Stop group emails</button>" in html
+    assert not services.is_suppressed("ben@example.org")
+    assert rows(later)["ben@example.org"].status == "queued"
+
+
+def test_an_unknown_unsubscribe_token_is_not_found(client):
+    assert client.post("/unsubscribe/not-a-token").status_code == 404
+    assert client.get("/unsubscribe/not-a-token").status_code == 404
+
+
+def test_members_who_left_or_were_removed_after_queueing_get_no_roster_mail(roster, server, deliver, make):
+    staff, group, members = roster
+    other = make.group(slug="youth-organizing", name="Youth Organizing")
+    make.member(other, email="cy@example.org")
+    both = send_to(roster, "To both groups", [group, other])
+    membership.leave(members["ben"])
+    membership.remove(members["zed"], actor=staff, reason="asked to")
+    membership.leave(members["cy"])  # still in Youth Organizing, which this email is also for
+    deliver()
+    assert sorted(server.copies()) == ["ana@example.org", "cy@example.org", "yan@example.org"]
+    assert {a: d.status for a, d in rows().items() if d.email_id == both.email_id} == {
+        "ana@example.org": "sent", "ben@example.org": "cancelled", "cy@example.org": "sent",
+        "yan@example.org": "sent", "zed@example.org": "cancelled"}
+
+
+def test_leaving_or_unsubscribing_while_the_worker_holds_the_batch_stops_the_email(roster, server, deliver, app,
+                                                                                    monkeypatch):
+    _, _, members = roster
+    monkeypatch.setattr(worker, "RECORD_EVERY", 2)  # the worker looks again every two emails
+    send_to(roster)
+    deliver()
+    unsubscribe_zed = _unsubscribe_path(server, "zed@example.org")
+    server.reset()
+    later = send_to(roster, subject="Next meeting")
+    yan_id = members["yan"].id
+    done = threading.Event()
+
+    def while_sending(_received):
+        # The first email is at the server: the whole batch is claimed by now.
+        if done.is_set():
+            return
+        done.set()
+        with app.app_context():
+            membership.leave(db.session.get(Membership, yan_id))
+            db.session.remove()
+        assert app.test_client(use_cookies=False).post(unsubscribe_zed).status_code == 200
+
+    server.handler.on_message = while_sending
+    deliver()
+    assert done.is_set()
+    assert sorted(server.copies()) == ["ana@example.org", "ben@example.org", "cy@example.org"]
+    statuses = {a: d.status for a, d in rows(later).items()}
+    assert (statuses["yan@example.org"], statuses["zed@example.org"]) == ("cancelled", "suppressed")
