@@ -94,6 +94,11 @@ def link_in(message, fragment):
 
 def log_in(page, email, password="correct horse battery"):
     page.goto("/login")
+    submit_login(page, email, password)
+
+
+def submit_login(page, email, password="correct horse battery"):
+    """Fill and send the login form the page shows."""
     page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()

@@ -3,7 +3,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import link_in, log_in, request_to_join
+from tests.browser.conftest import link_in, log_in, request_to_join, submit_login
 
 
 def test_join_confirm_approve_and_email_the_roster(page, new_page, make, mailbox, deliver):
@@ -45,9 +45,10 @@ def test_join_confirm_approve_and_email_the_roster(page, new_page, make, mailbox
     (received,) = mailbox.to("rosa@example.org")
     assert "We received your request" in received.subject
     contact_page = new_page()
-    log_in(contact_page, "dalia@example.org")
-    expect(contact_page.get_by_role("heading", name="My groups")).to_be_visible()
-    contact_page.goto(link_in(to_contact, "/review"))
+    contact_page.goto(link_in(to_contact, "/review"))  # not logged in yet: the login page comes first
+    expect(contact_page).to_have_url(re.compile("/login"))
+    submit_login(contact_page, "dalia@example.org")
+    expect(contact_page.get_by_role("heading", name="Requests to join Defensive Support")).to_be_visible()
     request = contact_page.get_by_role("region", name="Rosa Applicant")
     expect(request).to_contain_text("I support youth in the backlog.")
     expect(contact_page.get_by_role("region", name="Pat Pending")).to_be_visible()
