@@ -1,4 +1,6 @@
 """Writing to a roster: compose, preview, send, and who may do it."""
+import re
+
 import pytest
 
 from tests.conftest import login
@@ -31,6 +33,16 @@ def test_preview_shows_what_a_member_receives_and_sends_nothing(client, setup, m
     assert 'value="Meeting notes"' in page  # the form keeps what was written
     deliver()
     assert mailbox.messages == []
+
+
+def test_the_preview_hands_out_no_working_link_of_a_real_member(client, setup):
+    defensive, _ = setup
+    login(client, "dalia@example.org")
+    page = compose(client, [defensive], button="preview").get_data(as_text=True)
+    links = set(re.findall(r'http://localhost(/(?:me|unsubscribe)/[^"<\s]+)', page))
+    assert links == {"/me/preview-sample-link", "/unsubscribe/preview-sample-link"}
+    for link in links:
+        assert client.get(link).status_code == 404
 
 
 def test_a_contact_may_write_only_to_their_own_groups(client, setup, mailbox, deliver):

@@ -21,6 +21,9 @@ from webapp.outbox.models import EmailKind
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table").enable("strikethrough")
 
 
+SAMPLE_TOKEN = "preview-sample-link"
+
+
 class NotAllowed(Exception):
     pass
 
@@ -56,15 +59,22 @@ def _list_id(groups):
 
 
 def preview(subject, body, groups, author):
-    """(text, html, recipient count) as the first member on the roster (or the author) would receive it."""
+    """(text, html, recipient count) as the first member on the roster (or the author) would receive it.
+
+    The member's own links are replaced by samples that lead nowhere: the person
+    writing must not be handed a link that removes or unsubscribes someone else.
+    """
     rendered = render(subject, body, groups)
     sample = next(iter(roster_recipients(groups)), None)
     if sample is None:
-        sample = (author.email, author.name, {"groups": ", ".join(g.name for g in groups), "leave_url": "#"})
+        sample = (author.email, author.name, {"groups": ", ".join(g.name for g in groups)})
     address, name, variables = sample
+    base = current_app.config["PUBLIC_URL"]
+    variables = {**variables, "leave_url": f"{base}/me/{SAMPLE_TOKEN}"}
     text, html = outbox.preview(subject=subject, text=rendered.text, html=rendered.html,
                                 text_footer=rendered.text_footer, html_footer=rendered.html_footer,
-                                address=address, name=name, variables=variables)
+                                address=address, name=name, variables=variables,
+                                unsubscribe_link=f"{base}/unsubscribe/{SAMPLE_TOKEN}")
     return text, html, count_active(groups)
 
 

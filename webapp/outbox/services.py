@@ -165,8 +165,13 @@ def retry_delay(attempts, base_seconds, jitter):
     return timedelta(seconds=seconds * (1 + jitter))
 
 
-def preview(*, subject, text, html="", text_footer="", html_footer="", address, name, variables):
-    """What one recipient would receive, without queueing anything: (text, html)."""
+def preview(*, subject, text, html="", text_footer="", html_footer="", address, name, variables,
+            unsubscribe_link):
+    """What one recipient would receive, without queueing anything: (text, html).
+
+    The caller gives the unsubscribe link: a preview must not show a working one
+    for a real member to whoever writes the message.
+    """
     email = SimpleNamespace(subject=subject, text=text, html=html, text_footer=text_footer, html_footer=html_footer)
     recipient = SimpleNamespace(name=name, address=address, variables=variables)
-    return personalize(email, recipient, unsubscribe_url(address))
+    return personalize(email, recipient, unsubscribe_link)
