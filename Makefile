@@ -39,5 +39,11 @@ test-postgres: $(VENV)/.installed
 		echo "== PostgreSQL does not answer: the PostgreSQL run was NOT done"; \
 	fi
 
+# The delivery worker against a bare Flask-Mail loop: `make bench-delivery MEMBERS=50000`,
+# BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/coalition_bench for PostgreSQL.
+MEMBERS ?= 10000
+bench-delivery: $(VENV)/.installed
+	$(PY) -m bench.delivery --members $(MEMBERS) $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
+
 clean:
 	rm -rf $(VENV) instance

@@ -87,6 +87,8 @@ def test_a_worker_killed_mid_send_loses_nothing_and_doubles_only_what_was_in_fli
     assert max(copies.values()) <= 2
     assert twice <= in_flight  # only what was sent but not yet recorded at the kill
     assert len(in_flight) <= worker.RECORD_EVERY + 1
+    for address in twice:  # the copy sent again is the same email to the receiving system
+        assert len({m.message["Message-ID"] for m in server.to(address)}) == 1
     print(f"\ncrash test: {len(received)} received before SIGKILL, {len(recorded_sent)} recorded as sent, "
           f"{len(in_flight)} in flight, {len(twice)} received twice")
 

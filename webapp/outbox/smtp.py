@@ -1,17 +1,16 @@
 """Talking to the SMTP server: build each recipient's email, send it, classify the reply.
 
-The only module that touches Flask-Mail.
+With mime.py, the only code that sends mail; it reads Flask-Mail's MAIL_* settings.
 """
 import smtplib
 import socket
 from dataclasses import dataclass
-from email.utils import formataddr, make_msgid
 from string import Template
 
 from flask import current_app
-from flask_mail import Message
 from markupsafe import escape
 
+from webapp.outbox import mime
 from webapp.outbox.models import EmailKind
 
 CONNECTION_ERRORS = (OSError, smtplib.SMTPException, socket.timeout)
@@ -44,39 +43,60 @@ def _decode(reply):
     return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
 
 
-def personalize(email, delivery, unsubscribe_url):
-    """(text, html) as this recipient reads them: the shared body and their own footer."""
+def _footer_values(delivery, unsubscribe_url):
     values = {"name": delivery.name, "address": delivery.address, "unsubscribe_url": unsubscribe_url}
     values.update(delivery.variables or {})
+    return values
+
+
+def _escaped(values):
+    return {key: str(escape(value)) for key, value in values.items()}
+
+
+def personalize(email, delivery, unsubscribe_url):
+    """(text, html) as this recipient reads them: the shared body and their own footer."""
+    values = _footer_values(delivery, unsubscribe_url)
     text = email.text + Template(email.text_footer).safe_substitute(values)
     html = None
     if email.html:
-        escaped = {key: str(escape(value)) for key, value in values.items()}
-        html = email.html + Template(email.html_footer).safe_substitute(escaped)
+        html = email.html + Template(email.html_footer).safe_substitute(_escaped(values))
     return text, html
 
 
-def build(email, delivery, unsubscribe_url, sender, domain):
+def headers(email, unsubscribe_url):
+    """The headers beyond From/To/Subject: list headers (RFC 2369, RFC 8058) on roster mail."""
+    if email.kind != EmailKind.ROSTER:
+        return {"Auto-Submitted": "auto-generated"}
+    return {
+        "List-Id": email.list_id,
+        "List-Unsubscribe": f"<{unsubscribe_url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Precedence": "list",
+    }
+
+
+def message_id(email, delivery, domain):
+    # Derived from the row, not random: if a worker dies after the server took a
+    # message but before recording it, the copy sent again carries the same
+    # Message-ID, and receiving systems can recognise it as the same email.
+    return f"<{email.created_at:%Y%m%d%H%M%S}.{email.id}.{delivery.id}@{domain}>"
+
+
+def template(email, sender):
+    """What every recipient of `email` shares, encoded once (see mime.py)."""
+    return mime.Template(subject=email.subject, sender=sender, text=email.text, html=email.html,
+                         headers=headers(email, unsubscribe_url=""))
+
+
+def build(email, shared, delivery, unsubscribe_url, domain):
     """(Message-ID, bytes) of what one recipient receives: body, footer and their own headers."""
-    text, html = personalize(email, delivery, unsubscribe_url)
-    headers = {"Auto-Submitted": "auto-generated"}
-    if email.kind == EmailKind.ROSTER:
-        headers = {
-            "List-Id": email.list_id,
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Precedence": "list",
-        }
-    message = Message(
-        subject=" ".join(email.subject.splitlines()),
-        sender=sender,
-        recipients=[formataddr((delivery.name, delivery.address)) if delivery.name else delivery.address],
-        body=text,
-        html=html,
-        extra_headers=headers,
-    )
-    message.msgId = delivery.message_id or make_msgid(domain=domain)
-    return message.msgId, message.as_bytes()
+    values = _footer_values(delivery, unsubscribe_url)
+    text_footer = Template(email.text_footer).safe_substitute(values)
+    html_footer = Template(email.html_footer).safe_substitute(_escaped(values)) if email.html else ""
+    msgid = message_id(email, delivery, domain)
+    data = shared.render(to_name=delivery.name, to_address=delivery.address, message_id=msgid,
+                         unsubscribe_url=unsubscribe_url, text_footer=text_footer, html_footer=html_footer)
+    return msgid, data
 
 
 class Connection:

@@ -23,7 +23,7 @@ from webapp.db_types import utcnow
 from webapp.extensions import db
 from webapp.outbox import services
 from webapp.outbox.models import Delivery, DeliveryStatus, Email, EmailKind, Suppression
-from webapp.outbox.smtp import CONNECTION_ERRORS, Connection, build
+from webapp.outbox.smtp import CONNECTION_ERRORS, Connection, build, template
 
 log = logging.getLogger(__name__)
 
@@ -153,8 +153,8 @@ class Worker:
         rows = self.claim()
         if not rows:
             return 0
-        emails = _load_emails({r.email_id for r in rows})
-        roster_ids = {e.id for e in emails.values() if e.kind == EmailKind.ROSTER}
+        emails = {e.id: (e, template(e, self.sender)) for e in _load_emails({r.email_id for r in rows})}
+        roster_ids = {e.id for e, _ in emails.values() if e.kind == EmailKind.ROSTER}
         results, start = [], 0
         while start < len(rows):
             group = rows[start:start + RECORD_EVERY]
@@ -168,7 +168,7 @@ class Worker:
                 if row.email_id in roster_ids and row.address in suppressed:
                     results.append((row.id, {"status": DeliveryStatus.SUPPRESSED, "last_reply": "suppressed"}))
                     continue
-                result = self._send(emails[row.email_id], row)
+                result = self._send(*emails[row.email_id], row)
                 if result is None:
                     self._server_unreachable([r.id for r in rows[start + index:]])
                     self._record(results)
@@ -205,7 +205,7 @@ class Worker:
         )) if roster_addresses else set()
         return held, suppressed
 
-    def _send(self, email, row):
+    def _send(self, email, shared, row):
         """Send one row; the values to record, or None when the server cannot be reached."""
         for _ in range(2):  # a connection found dead before the message went out gets one more try
             try:
@@ -214,7 +214,7 @@ class Worker:
                 self._unreachable_error = exc
                 return None
             self._throttle()
-            message_id, data = build(email, row, services.unsubscribe_url(row.address), self.sender, self.domain)
+            message_id, data = build(email, shared, row, services.unsubscribe_url(row.address), self.domain)
             outcome = self.connection.send(self.bounce_address, row.address, data)
             if outcome.kind != "not_sent":
                 break
@@ -297,4 +297,4 @@ def _load_emails(ids):
     emails = db.session.scalars(sa.select(Email).where(Email.id.in_(ids))).all()
     for email in emails:
         db.session.expunge(email)
-    return {e.id: e for e in emails}
+    return emails
