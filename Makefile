@@ -17,7 +17,7 @@ run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	@echo "Web: http://127.0.0.1:5000/groups   Caught mail: instance/mail/new/   Stop: Ctrl-C"
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(FLASK) catch-mail & sleep 1; \
 	$(FLASK) deliver & \
 	$(FLASK) run --host 127.0.0.1 --port 5000
