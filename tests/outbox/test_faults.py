@@ -188,3 +188,13 @@ def test_the_retry_delay_doubles_and_is_capped_at_six_hours():
     assert services.retry_delay(1, 60, 0) == timedelta(seconds=60)
     assert services.retry_delay(3, 60, 0) == timedelta(seconds=240)
     assert services.retry_delay(30, 60, 0.2) == timedelta(hours=6 * 1.2)
+
+
+def test_a_connection_the_server_closed_before_mail_is_reopened_and_nobody_is_charged(server, deliver):
+    queue([ANA, BEN, CY])
+    server.fail("MAIL", DROP, skip=1, times=1)  # e.g. the server timed out an idle connection
+    deliver()
+    assert [(d.status, d.attempts) for d in rows().values()] == [("sent", 1)] * 3
+    assert server.connections == 2
+    assert server.copies() == {ANA: 1, BEN: 1, CY: 1}
+    assert services.server_state().server_reachable

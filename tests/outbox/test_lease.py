@@ -96,3 +96,22 @@ def test_the_connection_is_renewed_after_the_set_number_of_emails(app, server, d
     deliver()
     assert server.connections == 3
     assert server.copies() == {a: 1 for a in addresses(7)}
+
+
+def test_a_busy_worker_renews_its_lease_so_no_other_worker_takes_its_rows(app, server, deliver):
+    app.config["OUTBOX_LEASE_SECONDS"] = 3
+    queue(addresses(14))
+    server.slow("DATA", 0.3)  # 14 emails take about 4 s: longer than the lease
+    taken = []
+
+    def another_worker_tries(received):
+        if len(server.messages) == 12:  # about 3.6 s after the claim
+            with app.app_context():
+                taken.extend(Worker(name="worker-b").claim())
+                db.session.remove()
+
+    server.handler.on_message = another_worker_tries
+    deliver()
+    assert taken == []
+    assert [(d.status, d.expired_leases) for d in rows().values()] == [("sent", 0)] * 14
+    assert server.copies() == {a: 1 for a in addresses(14)}
