@@ -66,3 +66,18 @@ def age(hours):
 
 def addresses(n, prefix="member"):
     return [f"{prefix}{i:04d}@example.org" for i in range(n)]
+
+
+def claim_and_die(app, name):
+    """A worker claims a batch, then dies before sending anything; returns what it claimed."""
+    from webapp.outbox.worker import Worker
+
+    with app.app_context():
+        claimed = Worker(name=name).claim()
+        db.session.remove()
+    return claimed
+
+
+def leases_run_out():
+    db.session.execute(sa.update(Delivery).where(Delivery.status == "sending").values(lease_expires_at=utcnow()))
+    db.session.commit()

@@ -3,29 +3,16 @@ import time
 
 import sqlalchemy as sa
 
-from tests.outbox.conftest import addresses, queue, rows
+from tests.outbox.conftest import addresses, claim_and_die, leases_run_out, queue, rows
 from webapp.db_types import utcnow
 from webapp.extensions import db
 from webapp.outbox.models import Delivery
 from webapp.outbox.worker import Worker
 
 
-def _claim(app, name):
-    """A worker claims a batch, then dies before sending anything."""
-    with app.app_context():
-        claimed = Worker(name=name).claim()
-        db.session.remove()
-    return claimed
-
-
-def _leases_run_out():
-    db.session.execute(sa.update(Delivery).where(Delivery.status == "sending").values(lease_expires_at=utcnow()))
-    db.session.commit()
-
-
 def test_a_claim_is_committed_before_any_smtp_traffic(app, server):
     queue(addresses(3))
-    claimed = _claim(app, "worker-a")
+    claimed = claim_and_die(app, "worker-a")
     assert len(claimed) == 3
     with db.engine.connect() as other:  # what any other connection sees
         seen = other.execute(sa.select(Delivery.status, Delivery.leased_by, Delivery.lease_expires_at)).all()
@@ -36,7 +23,7 @@ def test_a_claim_is_committed_before_any_smtp_traffic(app, server):
 
 def test_a_held_lease_keeps_other_workers_off(app, server, deliver):
     queue(addresses(3))
-    _claim(app, "worker-a")
+    claim_and_die(app, "worker-a")
     deliver()
     assert server.messages == []
     assert {d.status for d in rows().values()} == {"sending"}
@@ -44,8 +31,8 @@ def test_a_held_lease_keeps_other_workers_off(app, server, deliver):
 
 def test_rows_of_a_dead_worker_are_reclaimed_when_the_lease_runs_out(app, server, deliver):
     queue(addresses(3))
-    _claim(app, "worker-a")
-    _leases_run_out()
+    claim_and_die(app, "worker-a")
+    leases_run_out()
     deliver()
     assert [(d.status, d.attempts, d.expired_leases) for d in rows().values()] == [("sent", 1, 1)] * 3
     assert server.copies() == {a: 1 for a in addresses(3)}
@@ -54,8 +41,8 @@ def test_rows_of_a_dead_worker_are_reclaimed_when_the_lease_runs_out(app, server
 def test_a_row_whose_lease_ran_out_three_times_is_set_aside_as_dead(app, server, deliver):
     queue(addresses(2))
     for n in range(3):
-        _claim(app, f"worker-{n}")
-        _leases_run_out()
+        claim_and_die(app, f"worker-{n}")
+        leases_run_out()
     deliver()
     dead = list(rows().values())
     assert [(d.status, d.expired_leases, d.attempts) for d in dead] == [("dead", 3, 0)] * 2
@@ -76,9 +63,9 @@ def test_a_sent_row_stays_sent_whatever_happens_to_its_lease_later(app, server, 
 def test_a_worker_takes_at_most_a_batch_at_a_time(app, server, config_overrides):
     app.config["OUTBOX_BATCH_SIZE"] = 4
     queue(addresses(10))
-    assert len(_claim(app, "worker-a")) == 4
-    assert len(_claim(app, "worker-b")) == 4
-    assert len(_claim(app, "worker-c")) == 2
+    assert len(claim_and_die(app, "worker-a")) == 4
+    assert len(claim_and_die(app, "worker-b")) == 4
+    assert len(claim_and_die(app, "worker-c")) == 2
 
 
 def test_the_rate_setting_spaces_out_the_emails(app, server, deliver):

@@ -5,7 +5,7 @@ import pytest
 
 from tests.conftest import login
 from tests.fault_smtp import closed_port
-from tests.outbox.conftest import rows, time_passes
+from tests.outbox.conftest import claim_and_die, leases_run_out, rows, time_passes
 
 MEMBERS = ["ana@example.org", "ben@example.org", "cy@example.org"]
 
@@ -84,3 +84,18 @@ def test_only_staff_may_retry_or_cancel(client, sent, make, server):
     login(client, "casey@example.org")
     assert client.post(sent + "/cancel").status_code == 403
     assert {d.status for d in rows().values()} == {"queued"}
+
+
+def test_deliveries_set_aside_as_dead_are_shown_and_can_be_retried(client, sent, server, deliver, app):
+    for n in range(3):  # three workers died holding the rows
+        claim_and_die(app, f"worker-{n}")
+        leases_run_out()
+    deliver()
+    page = client.get(sent).get_data(as_text=True)
+    assert counts(page) == {"dead": 3}
+    failed = page[page.index(">Failed</h2>"):]
+    assert failed[:failed.index("</table>")].count("Set aside") == 3
+    client.post(sent + "/retry")
+    deliver()
+    assert counts(client.get(sent).get_data(as_text=True)) == {"sent": 3}
+    assert server.copies() == {a: 1 for a in MEMBERS}
