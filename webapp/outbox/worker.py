@@ -129,24 +129,27 @@ class Worker:
             query = query.with_for_update(skip_locked=True)
         rows = db.session.execute(query).all()
         # A row still "sending" here was held by a worker that died or lost it.
-        expired = [r.id for r in rows if r.status == DeliveryStatus.SENDING]
         dead = {r.id for r in rows if r.status == DeliveryStatus.SENDING and r.expired_leases + 1 >= self.max_leases}
-        claimed = [r for r in rows if r.id not in dead]
-        if expired:
-            self._update(expired, expired_leases=Delivery.expired_leases + 1)
+        # Each UPDATE repeats `due`: SQLite has no row locks, and a row cancelled
+        # between the SELECT and here must stay cancelled.
         if dead:
-            self._update(dead, status=DeliveryStatus.DEAD, lease_expires_at=None,
-                         last_reply=f"set aside: {self.max_leases} leases ran out without a result")
-        if claimed:
-            self._update([r.id for r in claimed], status=DeliveryStatus.SENDING, leased_by=self.name,
-                         lease_expires_at=now + timedelta(seconds=self.lease_seconds))
+            db.session.execute(
+                sa.update(Delivery).where(Delivery.id.in_(dead), due)
+                .values(status=DeliveryStatus.DEAD, lease_expires_at=None, expired_leases=Delivery.expired_leases + 1,
+                        last_reply=f"set aside: {self.max_leases} leases ran out without a result")
+                .execution_options(synchronize_session=False))
+        ids = [r.id for r in rows if r.id not in dead]
+        claimed = set(db.session.scalars(
+            sa.update(Delivery).where(Delivery.id.in_(ids), due)
+            .values(status=DeliveryStatus.SENDING, leased_by=self.name,
+                    lease_expires_at=now + timedelta(seconds=self.lease_seconds),
+                    expired_leases=Delivery.expired_leases
+                    + sa.case((Delivery.status == DeliveryStatus.SENDING, 1), else_=0))
+            .returning(Delivery.id).execution_options(synchronize_session=False)
+        )) if ids else set()
         db.session.commit()
         self._renew_at = time.monotonic() + self.lease_seconds / 2
-        return claimed
-
-    def _update(self, ids, **values):
-        db.session.execute(sa.update(Delivery).where(Delivery.id.in_(list(ids))).values(**values)
-                           .execution_options(synchronize_session=False))
+        return [r for r in rows if r.id in claimed]
 
     def work_batch(self):
         """Claim, send and record one batch; returns how many rows it took."""
