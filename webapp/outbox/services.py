@@ -78,10 +78,14 @@ def suppress(address, reason):
     """Stop roster mail to an address, including what is queued or being sent. Idempotent."""
     address = normalize_address(address)
     # Insert-or-nothing: an unsubscribe and a bounce for one address may race.
-    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
-    db.session.execute(insert(Suppression).values(address=address, reason=reason, created_at=utcnow())
+    db.session.execute(_insert()(Suppression).values(address=address, reason=reason, created_at=utcnow())
                        .on_conflict_do_nothing(index_elements=["address"]))
     _roster_waiting_for(address).update({"status": DeliveryStatus.SUPPRESSED}, synchronize_session=False)
+
+
+def _insert():
+    """INSERT with ON CONFLICT, which both engines have."""
+    return postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
 
 
 def is_suppressed(address):
@@ -152,11 +156,10 @@ def server_state():
 
 
 def set_server_state(reachable, error=""):
-    state = db.session.get(WorkerState, 1) or WorkerState(id=1)
-    state.server_reachable = reachable
-    state.last_error = error
-    state.updated_at = utcnow()
-    db.session.add(state)
+    """Record what a worker learned of the mail server; workers on several hosts may write at once."""
+    values = {"server_reachable": reachable, "last_error": error, "updated_at": utcnow()}
+    db.session.execute(_insert()(WorkerState).values(id=1, **values)
+                       .on_conflict_do_update(index_elements=["id"], set_=values))
 
 
 def retry_delay(attempts, base_seconds, jitter):
