@@ -27,7 +27,8 @@ def roster(make):
     """A group of five active members and a staff member to write to them."""
     staff = make.user(name="Sam Staff", email="staff@example.org", role="staff")
     group = make.group()
-    members = {n: make.member(group, name=n.title(), email=f"{n}@example.org") for n in ("ana", "ben", "cy", "yan", "zed")}
+    names = ("ana", "ben", "cy", "yan", "zed")
+    members = {n: make.member(group, name=n.title(), email=f"{n}@example.org") for n in names}
     return staff, group, members
 
 
