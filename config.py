@@ -83,6 +83,9 @@ class ProductionConfig(Config):
     def check(cls):
         if cls.SECRET_KEY == DEV_SECRET:
             raise RuntimeError("Set SECRET_KEY: production refuses the development secret.")
+        if not cls.PUBLIC_URL.startswith("https://"):
+            # Links in email (confirmations, one-click unsubscribe) must be https.
+            raise RuntimeError("Set PUBLIC_URL to the site's https:// address.")
 
 
 class TestConfig(Config):

@@ -65,6 +65,17 @@ def test_production_refuses_the_development_secret(monkeypatch):
         create_app(ProductionConfig)
 
 
+def test_production_wants_an_https_public_url(monkeypatch):
+    from webapp import create_app
+
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "a real secret")
+    monkeypatch.setattr(ProductionConfig, "PUBLIC_URL", "http://groups.example.org")
+    with pytest.raises(RuntimeError, match="https"):
+        create_app(ProductionConfig)
+    monkeypatch.setattr(ProductionConfig, "PUBLIC_URL", "https://groups.example.org")
+    assert create_app(ProductionConfig).config["SESSION_COOKIE_SECURE"] is True
+
+
 class TestRateLimits:
     @pytest.fixture
     def config_overrides(self):
