@@ -120,7 +120,17 @@ def can_see(user, message):
     return any(permissions.can_review(user, g) for g in message.groups) or permissions.is_staff(user)
 
 
-def record_action(actor, message, action, count):
-    """Audit a staff action on a message's deliveries and commit it."""
-    record(action, actor=actor, target=f"message:{message.id}", count=count)
+def retry_failed(actor, message):
+    """Queue the message's failed and set-aside deliveries again; returns how many."""
+    count = outbox.retry_failed(message.email_id)
+    record("message.retry", actor=actor, target=f"message:{message.id}", count=count)
     db.session.commit()
+    return count
+
+
+def cancel_queued(actor, message):
+    """Cancel what of the message is still waiting to be sent; returns how many."""
+    count = outbox.cancel_queued(message.email_id)
+    record("message.cancel", actor=actor, target=f"message:{message.id}", count=count)
+    db.session.commit()
+    return count

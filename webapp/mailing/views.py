@@ -73,14 +73,18 @@ def show(message_id):
     )
 
 
-@bp.route("/<int:message_id>/retry", methods=["POST"])
-@login_required
-def retry(message_id):
+def _message_for_staff_action(message_id):
     message = _message_or_404(message_id)
     if not permissions.is_staff(current_user) or not ActionForm().validate_on_submit():
         abort(403)
-    count = outbox.retry_failed(message.email_id)
-    services.record_action(current_user, message, "message.retry", count)
+    return message
+
+
+@bp.route("/<int:message_id>/retry", methods=["POST"])
+@login_required
+def retry(message_id):
+    message = _message_for_staff_action(message_id)
+    count = services.retry_failed(current_user, message)
     flash(_("%(count)d failed deliveries queued again.", count=count), "success")
     return redirect(url_for("mailing.show", message_id=message.id))
 
@@ -88,10 +92,7 @@ def retry(message_id):
 @bp.route("/<int:message_id>/cancel", methods=["POST"])
 @login_required
 def cancel(message_id):
-    message = _message_or_404(message_id)
-    if not permissions.is_staff(current_user) or not ActionForm().validate_on_submit():
-        abort(403)
-    count = outbox.cancel_queued(message.email_id)
-    services.record_action(current_user, message, "message.cancel", count)
+    message = _message_for_staff_action(message_id)
+    count = services.cancel_queued(current_user, message)
     flash(_("%(count)d queued deliveries cancelled.", count=count), "success")
     return redirect(url_for("mailing.show", message_id=message.id))
