@@ -1,7 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, SubmitField
+from wtforms import (BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField, SubmitField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -14,3 +20,24 @@ class MultiCheckboxField(SelectMultipleField):
 class ContactsForm(FlaskForm):
     contacts = MultiCheckboxField(_l("Contact people"), coerce=int)
     submit = SubmitField(_l("Save contacts"))
+
+
+class GroupForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(_l("Please give the group a name.")),
+                                                                Length(max=120)])
+    slug = StringField(
+        _l("Address on the site (letters, digits and dashes)"), filters=[strip],
+        validators=[DataRequired(_l("Please give the group an address.")), Length(max=80),
+                    Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                           message=_l("Use lower-case letters, digits and single dashes, e.g. youth-organizing."))],
+    )
+    summary = StringField(_l("One-line summary"), filters=[strip], validators=[Optional(), Length(max=300)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
+    accomplishments = TextAreaField(_l("Accomplishments (one per line)"), validators=[Optional(), Length(max=10000)])
+    join_policy = SelectField(_l("Who may join"), choices=[
+        SelectChoice("moderated", _l("Moderated: a contact person approves each request")),
+        SelectChoice("open", _l("Open: confirming the email address is enough")),
+        SelectChoice("closed", _l("Closed: not taking requests")),
+    ])
+    active = BooleanField(_l("Active (listed in the directory)"), default=True)
+    submit = SubmitField(_l("Save the group"))

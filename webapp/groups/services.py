@@ -5,7 +5,7 @@ from webapp import permissions
 from webapp.accounts.models import User
 from webapp.audit.services import record
 from webapp.extensions import db
-from webapp.groups.models import GroupContact, WorkingGroup
+from webapp.groups.models import GroupContact, JoinPolicy, WorkingGroup
 
 
 def _with_contacts(query):
@@ -72,3 +72,25 @@ def set_contacts_by_id(group, user_ids, actor=None):
     set_contacts(group, [users[uid] for uid in kept + added if uid in users])
     record("group.contacts", actor=actor, target=f"group:{group.id}", contacts=kept + added)
     db.session.commit()
+
+
+class SlugTaken(Exception):
+    pass
+
+
+def save_group(group, *, name, slug, summary, description, accomplishments, join_policy, active, actor=None):
+    """Create a working group (group=None) or change one; raises SlugTaken if the address is another group's."""
+    other = by_slug(slug)
+    if other is not None and other is not group:
+        raise SlugTaken(slug)
+    if group is None:
+        group = WorkingGroup()
+        db.session.add(group)
+    group.name, group.slug, group.summary = name, slug, summary or ""
+    group.description, group.accomplishments = description or "", accomplishments or ""
+    group.join_policy, group.active = JoinPolicy(join_policy), bool(active)
+    db.session.flush()
+    record("group.save", actor=actor, target=f"group:{group.id}", slug=slug, join_policy=join_policy,
+           active=bool(active))
+    db.session.commit()
+    return group

@@ -5,7 +5,7 @@ from wtforms import SelectChoice
 
 from webapp import permissions
 from webapp.groups import services
-from webapp.groups.forms import ContactsForm
+from webapp.groups.forms import ContactsForm, GroupForm
 
 bp = Blueprint("groups", __name__)
 
@@ -52,3 +52,30 @@ def contacts():
         return redirect(url_for("groups.contacts"))
     forms = {group.id: _contacts_form(group, users) for group in groups}
     return render_template("groups/contacts.html", groups=groups, forms=forms)
+
+
+GROUP_FIELDS = ("name", "slug", "summary", "description", "accomplishments", "join_policy", "active")
+
+
+@bp.route("/staff/groups/new", methods=["GET", "POST"], defaults={"slug": None})
+@bp.route("/staff/groups/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug):
+    if not permissions.is_staff(current_user):
+        abort(403)
+    group = services.by_slug(slug) if slug else None
+    if slug and group is None:
+        abort(404)
+    form = GroupForm(obj=group)
+    if group is not None and request.method == "GET":
+        form.join_policy.data = group.join_policy.value
+    if form.validate_on_submit():
+        try:
+            saved = services.save_group(group, actor=current_user, **{f: getattr(form, f).data for f in GROUP_FIELDS})
+        except services.SlugTaken:
+            form.slug.errors.append(_("Another group already has this address."))
+        else:
+            flash(_("%(group)s saved.", group=saved.name), "success")
+            return redirect(url_for("groups.contacts"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("groups/edit.html", form=form, group=group), status
