@@ -1,3 +1,4 @@
+import sqlalchemy as sa
 from flask import has_request_context, request
 
 from webapp.audit.models import AuditEvent
@@ -16,3 +17,10 @@ def record(action, *, actor=None, target="", **details):
     )
     db.session.add(event)
     return event
+
+
+def latest(offset=0, limit=100):
+    """Audit events, newest first."""
+    return db.session.scalars(
+        sa.select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).offset(offset).limit(limit)
+    ).all()
