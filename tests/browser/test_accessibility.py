@@ -78,7 +78,8 @@ def test_every_page_has_no_axe_violations(page, new_page, make, mailbox, deliver
                        ("/groups/defensive-support/roster", "roster"), (f"/memberships/{member.id}", "history"),
                        ("/staff/accounts", "accounts"), ("/staff/groups", "staff groups"),
                        ("/staff/groups/new", "new group"), ("/staff/groups/defensive-support/edit", "edit group"),
-                       ("/staff/audit", "audit log"),
+                       ("/staff/audit", "audit log"), ("/staff/organizations", "organizations, staff"),
+                       (f"/staff/organizations/{member.organization_id}", "edit organization"),
                        ("/messages/", "messages, none yet"), ("/messages/new", "compose")]:
         staff.goto(path)
         audit.check(staff, name)
@@ -109,7 +110,7 @@ def test_every_page_has_no_axe_violations(page, new_page, make, mailbox, deliver
     expect(page.get_by_role("heading", name="You are unsubscribed")).to_be_visible()
     audit.check(page, "unsubscribed page")
 
-    assert len(audit.checked) == 31
+    assert len(audit.checked) == 33
     if audit.problems:
         pytest.fail(audit.report(), pytrace=False)
 

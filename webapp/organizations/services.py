@@ -2,6 +2,7 @@ import re
 
 import sqlalchemy as sa
 
+from webapp.audit.services import record
 from webapp.extensions import db
 from webapp.organizations.models import CoalitionStatus, Organization
 
@@ -32,3 +33,34 @@ def listed_members():
         .where(Organization.coalition_status == CoalitionStatus.MEMBER, Organization.listed.is_(True))
         .order_by(Organization.name_key)
     ).all()
+
+
+class NameTaken(Exception):
+    pass
+
+
+def all_organizations(status=None):
+    """Every organization by name, or those of one coalition status."""
+    query = sa.select(Organization).order_by(Organization.name_key)
+    if status:
+        query = query.where(Organization.coalition_status == CoalitionStatus(status))
+    return db.session.scalars(query).all()
+
+
+def get(organization_id):
+    return db.session.get(Organization, organization_id)
+
+
+def update(organization, *, name, website, location, kind, coalition_status, listed, actor=None):
+    """Change an organization's details and standing; raises NameTaken if another has the name."""
+    key = name_key(name)
+    other = db.session.scalar(sa.select(Organization).where(Organization.name_key == key))
+    if other is not None and other is not organization:
+        raise NameTaken(name)
+    organization.name, organization.name_key = re.sub(r"\s+", " ", name).strip(), key
+    organization.website, organization.location, organization.kind = website or "", location or "", kind or ""
+    organization.coalition_status = CoalitionStatus(coalition_status)
+    organization.listed = bool(listed)
+    record("organization.update", actor=actor, target=f"organization:{organization.id}",
+           coalition_status=coalition_status, listed=bool(listed))
+    db.session.commit()

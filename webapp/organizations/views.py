@@ -1,10 +1,53 @@
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
+from webapp import permissions
 from webapp.organizations import services
+from webapp.organizations.forms import OrganizationForm
+from webapp.organizations.models import CoalitionStatus
 
 bp = Blueprint("organizations", __name__)
+
+FIELDS = ("name", "website", "location", "kind", "coalition_status", "listed")
 
 
 @bp.route("/organizations")
 def directory():
     return render_template("organizations/directory.html", organizations=services.listed_members())
+
+
+def _staff_only():
+    if not permissions.is_staff(current_user):
+        abort(403)
+
+
+@bp.route("/staff/organizations")
+@login_required
+def manage():
+    _staff_only()
+    status = request.args.get("status")
+    if status not in {s.value for s in CoalitionStatus}:
+        status = None
+    return render_template("organizations/manage.html", organizations=services.all_organizations(status),
+                           status=status, statuses=CoalitionStatus)
+
+
+@bp.route("/staff/organizations/<int:organization_id>", methods=["GET", "POST"])
+@login_required
+def edit(organization_id):
+    _staff_only()
+    organization = services.get(organization_id) or abort(404)
+    form = OrganizationForm(obj=organization)
+    if request.method == "GET":
+        form.coalition_status.data = organization.coalition_status.value
+    if form.validate_on_submit():
+        try:
+            services.update(organization, actor=current_user, **{f: getattr(form, f).data for f in FIELDS})
+        except services.NameTaken:
+            form.name.errors.append(_("Another organization already has this name."))
+        else:
+            flash(_("%(name)s saved.", name=organization.name), "success")
+            return redirect(url_for("organizations.manage"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("organizations/edit.html", form=form, organization=organization), status
