@@ -3,8 +3,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 FLASK := FLASK_APP=wsgi.py $(VENV)/bin/flask
 PG_TEST_DB ?= coalition_test
+# Compiled catalogs are build output (not in git): every target that runs the app builds them first.
+MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-sqlite test-postgres bench-delivery clean
+.PHONY: run test test-sqlite test-postgres messages bench-delivery clean
 
 $(VENV)/.installed: requirements.txt requirements-test.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -12,8 +14,18 @@ $(VENV)/.installed: requirements.txt requirements-test.txt
 	$(PY) -m pip install -q -r requirements.txt -r requirements-test.txt
 	touch $@
 
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -d translations -l $*
+
+# Re-extract every marked string into translations/messages.pot and merge it into each .po;
+# then translate what is new or fuzzy and commit the .po.
+messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --project "Coalition Groups" \
+		-o translations/messages.pot .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations
+
 # The app on SQLite, with its delivery worker and a local mail catcher (instance/mail/).
-run: $(VENV)/.installed
+run: $(VENV)/.installed $(MO)
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	@echo "Web: http://127.0.0.1:5000/groups   Caught mail: instance/mail/new/   Stop: Ctrl-C"
@@ -25,10 +37,10 @@ run: $(VENV)/.installed
 # The suite on SQLite, then on PostgreSQL when a server answers (REQUIRE_POSTGRES=1: it must).
 test: test-sqlite test-postgres
 
-test-sqlite: $(VENV)/.installed
+test-sqlite: $(VENV)/.installed $(MO)
 	$(PY) -m pytest
 
-test-postgres: $(VENV)/.installed
+test-postgres: $(VENV)/.installed $(MO)
 	@url=$$($(PY) -m tests.pgdb $(PG_TEST_DB)); \
 	if [ -n "$$url" ]; then \
 		echo "== the suite again on PostgreSQL ($$url)"; \

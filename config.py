@@ -68,7 +68,9 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
 
     BABEL_DEFAULT_LOCALE = "en"
-    LANGUAGES = ["en"]
+    # Absolute: Flask-Babel would read a relative folder from webapp/. The .mo files are built by make.
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+    LANGUAGES = ["en", "es"]
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

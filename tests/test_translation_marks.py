@@ -44,13 +44,17 @@ def config_overrides(pseudo_translations):
 
 
 class VisibleText(HTMLParser):
+    """The page's words; not those of an element in another language (lang=), such as a language's own name."""
+
     def __init__(self):
         super().__init__()
-        self.parts, self._skip = [], 0
+        self.parts, self._skip, self._other_language = [], 0, None
 
     def handle_starttag(self, tag, attrs):
         self._skip += tag in ("style", "script", "pre")
         attrs = dict(attrs)
+        if tag != "html" and attrs.get("lang"):
+            self._other_language = tag
         for name in ("aria-label", "title", "alt", "placeholder"):
             if attrs.get(name):
                 self.parts.append(attrs[name])
@@ -59,9 +63,11 @@ class VisibleText(HTMLParser):
 
     def handle_endtag(self, tag):
         self._skip -= tag in ("style", "script", "pre")
+        if tag == self._other_language:
+            self._other_language = None
 
     def handle_data(self, data):
-        if not self._skip:
+        if not self._skip and not self._other_language:
             self.parts.append(data)
 
 

@@ -35,12 +35,14 @@ def create_app(config=None):
     from webapp.accounts.views import bp as accounts_bp
     from webapp.audit.views import bp as audit_bp
     from webapp.groups.views import bp as groups_bp
+    from webapp.languages.views import bp as languages_bp
     from webapp.mailing.views import bp as mailing_bp
     from webapp.membership.views import bp as membership_bp
     from webapp.organizations.views import bp as organizations_bp
     from webapp.outbox.views import bp as outbox_bp
 
-    for blueprint in (audit_bp, accounts_bp, groups_bp, organizations_bp, membership_bp, outbox_bp, mailing_bp):
+    for blueprint in (audit_bp, accounts_bp, groups_bp, languages_bp, organizations_bp, membership_bp, outbox_bp,
+                      mailing_bp):
         app.register_blueprint(blueprint)
 
     from webapp.cli import register_commands

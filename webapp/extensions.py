@@ -38,7 +38,8 @@ def select_locale():
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
-    chosen = request.args.get("lang") or session.get("lang")
-    if chosen in languages:
-        return chosen
+    # ?lang= for this page, then the header's switch (the session), then the browser's preference.
+    for chosen in (request.args.get("lang"), session.get("lang")):
+        if chosen in languages:
+            return chosen
     return request.accept_languages.best_match(languages) or languages[0]

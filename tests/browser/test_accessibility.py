@@ -57,6 +57,10 @@ def test_every_page_has_no_axe_violations(page, new_page, make, mailbox, deliver
         page.goto(path)
         audit.check(page, name)
     page.goto("/groups/defensive-support")
+    page.get_by_role("button", name="Español").click()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    audit.check(page, "group page in Spanish")
+    page.get_by_role("button", name="English").click()
     page.get_by_role("button", name="Request to join").click()
     expect(page.get_by_role("alert")).to_be_visible()
     audit.check(page, "group page with errors")
@@ -110,7 +114,7 @@ def test_every_page_has_no_axe_violations(page, new_page, make, mailbox, deliver
     expect(page.get_by_role("heading", name="You are unsubscribed")).to_be_visible()
     audit.check(page, "unsubscribed page")
 
-    assert len(audit.checked) == 33
+    assert len(audit.checked) == 34
     if audit.problems:
         pytest.fail(audit.report(), pytrace=False)
 

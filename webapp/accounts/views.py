@@ -1,5 +1,3 @@
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -9,6 +7,7 @@ from webapp.accounts import services
 from webapp.accounts.forms import AccountForm, ActiveForm, LoginForm
 from webapp.accounts.models import User
 from webapp.extensions import db, limiter, login
+from webapp.links import same_site_path
 
 bp = Blueprint("accounts", __name__)
 
@@ -19,10 +18,7 @@ def load_user(user_id):
 
 
 def _safe_next(target):
-    # Only a path on this site: never an open redirect.
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("groups.dashboard")
+    return same_site_path(target) or url_for("groups.dashboard")
 
 
 @bp.route("/login", methods=["GET", "POST"])

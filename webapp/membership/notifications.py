@@ -16,11 +16,16 @@ def _send(person_or_user, language, subject, template, **context):
         notify(person_or_user.email, person_or_user.name, subject(), text)
 
 
+def _their_language(person):
+    # Links open their pages in the email's language, whatever the browser they open them in prefers.
+    return {"lang": person.language} if person.language not in (None, "", "en") else {}
+
+
 def confirm_your_request(membership):
     person, group = membership.person, membership.group
     _send(person, person.language, lambda: _("Confirm your request to join %(group)s", group=group.name),
           "confirm", person=person, group=group,
-          confirm_url=public_url("membership.confirm", token=confirmation_token(membership)),
+          confirm_url=public_url("membership.confirm", token=confirmation_token(membership), **_their_language(person)),
           hours=current_app.config["CONFIRM_LINK_HOURS"])
 
 
@@ -43,7 +48,7 @@ def approved(membership):
     person, group = membership.person, membership.group
     _send(person, person.language, lambda: _("Welcome to %(group)s", group=group.name),
           "approved", person=person, group=group, reason=membership.decision_reason,
-          member_url=public_url("membership.member_page", token=member_token(person.id)))
+          member_url=public_url("membership.member_page", token=member_token(person.id), **_their_language(person)))
 
 
 def welcome(membership):

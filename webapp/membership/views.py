@@ -1,4 +1,5 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -30,6 +31,7 @@ def group_page(slug):
         services.request_to_join(
             group, name=form.name.data, email=form.email.data, organization_name=form.organization.data or "",
             role_title=form.role_title.data or "", note=form.note.data or "",
+            language=str(get_locale()),  # their emails follow the language they asked in
         )
         return redirect(url_for("membership.check_email", slug=group.slug))
     status = 400 if request.method == "POST" else 200
