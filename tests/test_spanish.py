@@ -160,13 +160,17 @@ def test_an_unknown_language_changes_nothing(client, app):
     assert '<html lang="es">' in get(client, app, "/").get_data(as_text=True)
 
 
-def test_the_lang_parameter_and_the_browsers_language_choose_too(client, app):
+def test_a_lang_link_keeps_the_visit_in_that_language(client, app):
     assert "Grupos de trabajo" in get(client, app, "/?lang=es").get_data(as_text=True)
-    assert '<html lang="en">' in get(client, app, "/").get_data(as_text=True)  # ?lang= holds for one page
+    assert "Organizaciones integrantes" in get(client, app, "/groups").get_data(as_text=True)
+
+
+def test_the_browsers_language_decides_until_the_switch_is_used(client, app):
     page = get(client, app, "/", headers={"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"}).get_data(as_text=True)
     assert '<html lang="es">' in page and "Organizaciones integrantes" in page
+    assert '<html lang="en">' in get(client, app, "/", headers={"Accept-Language": "en-US"}).get_data(as_text=True)
     with app.app_context():
-        client.post("/language", data={"lang": "en", "next": "/"})  # the switch outranks the browser
+        client.post("/language", data={"lang": "en", "next": "/"})
     page = get(client, app, "/", headers={"Accept-Language": "es-MX"}).get_data(as_text=True)
     assert '<html lang="en">' in page
 

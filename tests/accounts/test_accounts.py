@@ -23,6 +23,8 @@ def test_login_redirects_only_within_the_site(client, make):
     data = {"email": "dalia@example.org", "password": "correct horse battery"}
     assert client.post("/login?next=https://evil.example.com/", data=data).location == "/dashboard"
     client.post("/logout")
+    assert client.post("/login?next=/\\example.com/", data=data).location == "/dashboard"  # a browser reads //
+    client.post("/logout")
     assert client.post("/login?next=/review", data=data).location == "/review"
 
 

@@ -18,6 +18,14 @@ def choose():
     return redirect(same_site_path(request.form.get("next")) or url_for("groups.home"))
 
 
+@bp.before_app_request
+def remember_lang_parameter():
+    # A link with ?lang=es (as in a Spanish email) keeps the visit in Spanish, as the switch does.
+    language = request.args.get("lang")
+    if language in current_app.config["LANGUAGES"] and session.get("lang") != language:
+        session["lang"] = language
+
+
 @lru_cache
 def _names(languages):
     # Each language named in itself ("Español" on the English page too), as people look for their own.
