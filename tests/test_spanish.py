@@ -1,5 +1,6 @@
 """Spanish, end to end: a complete catalog, the header's switch, and an applicant's emails in their language."""
 import re
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -254,6 +255,16 @@ def test_asking_in_english_keeps_english_emails(client, app, make, mailbox, deli
     assert confirmation.subject == "Confirm your request to join Defensive Support"
     assert "lang=" not in confirmation.text()
     assert db.session.scalar(sa.select(Person.language)) == "en"
+
+
+def test_dates_are_written_the_way_each_language_writes_them(client, app, make):
+    group = make.group(contacts=[make.user(email="dalia@example.org")])
+    make.member(group, name="Ana Active", email="ana@example.org").joined_at = datetime(2026, 1, 15, 18, tzinfo=UTC)
+    db.session.commit()
+    login(client, "dalia@example.org")
+    assert "<td>Jan 15, 2026</td>" in get(client, app, "/groups/defensive-support/roster").get_data(as_text=True)
+    assert "<td>15 ene 2026</td>" in get(client, app, "/groups/defensive-support/roster?lang=es").get_data(
+        as_text=True)
 
 
 def test_every_page_runs_in_spanish(client, app, make):
