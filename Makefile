@@ -58,4 +58,4 @@ bench-delivery: $(VENV)/.installed
 	$(PY) -m bench.delivery --members $(MEMBERS) $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
 
 clean:
-	rm -rf $(VENV) instance
+	rm -rf $(VENV) instance $(MO)
