@@ -8,11 +8,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 
 from tests.conftest import login
+from webapp.db_types import utcnow
 from webapp.extensions import db
 from webapp.membership.tokens import member_token
 from webapp.outbox.services import unsubscribe_token
@@ -101,7 +103,7 @@ def test_every_page_is_marked_for_translation(client, make, app, deliver, mailbo
     data = {app.config["COALITION_NAME"], "Defensive Support", "Defensive Support summary", "About Defensive Support.",
             "First thing", "Second thing", "Dalia Contact", "dalia@example.org", "Ana Active", "ana@example.org",
             "Oasis Legal", "Pat Pending", "pat@example.org", "Subject line", "Body text", "staff@example.org",
-            "OK queued", "Group", "Dalia Contact <dalia@example.org>"}
+            "OK queued", "Group", "Dalia Contact <dalia@example.org>", format_date(utcnow(), locale="eo")}
     problems = {}
     for page in pages:
         parser = VisibleText()
