@@ -4,7 +4,6 @@ import re
 import pytest
 
 from config import ProductionConfig
-from tests.conftest import login
 
 
 @pytest.fixture

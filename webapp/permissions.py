@@ -1,4 +1,8 @@
 """Who may do what. Functions of (user, object); no feature module is imported here."""
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
 
 
 def is_staff(user):
@@ -21,5 +25,12 @@ def can_message(user, groups):
     return bool(groups) and all(can_review(user, group) for group in groups)
 
 
-def can_manage_accounts(user):
-    return is_staff(user)
+def staff_required(view):
+    """A view for coalition staff only: others are sent to log in, or get 403."""
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if not is_staff(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return login_required(guarded)

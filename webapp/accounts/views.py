@@ -1,13 +1,13 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
-from webapp import permissions
 from webapp.accounts import services
 from webapp.accounts.forms import AccountForm, ActiveForm, LoginForm
 from webapp.accounts.models import User
 from webapp.extensions import db, limiter, login
 from webapp.links import same_site_path
+from webapp.permissions import staff_required
 
 bp = Blueprint("accounts", __name__)
 
@@ -42,15 +42,9 @@ def logout():
     return redirect(url_for("groups.home"))
 
 
-def _staff_only():
-    if not permissions.can_manage_accounts(current_user):
-        abort(403)
-
-
 @bp.route("/staff/accounts", methods=["GET", "POST"])
-@login_required
+@staff_required
 def accounts():
-    _staff_only()
     form = AccountForm()
     if form.validate_on_submit():
         try:
@@ -67,9 +61,8 @@ def accounts():
 
 
 @bp.route("/staff/accounts/<int:user_id>/active", methods=["POST"])
-@login_required
+@staff_required
 def set_active(user_id):
-    _staff_only()
     user = db.session.get(User, user_id) or abort(404)
     active = request.form.get("active") == "1"
     if not ActiveForm().validate_on_submit():

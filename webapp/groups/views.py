@@ -3,9 +3,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from webapp import permissions
 from webapp.groups import services
 from webapp.groups.forms import ContactsForm, GroupForm
+from webapp.permissions import staff_required
 
 bp = Blueprint("groups", __name__)
 
@@ -35,10 +35,8 @@ def _contacts_form(group, users, formdata=None):
 
 
 @bp.route("/staff/groups", methods=["GET", "POST"])
-@login_required
+@staff_required
 def contacts():
-    if not permissions.is_staff(current_user):
-        abort(403)
     users = services.active_users()
     groups = services.all_groups()
     if request.method == "POST":
@@ -59,10 +57,8 @@ GROUP_FIELDS = ("name", "slug", "summary", "description", "accomplishments", "jo
 
 @bp.route("/staff/groups/new", methods=["GET", "POST"], defaults={"slug": None})
 @bp.route("/staff/groups/<slug>/edit", methods=["GET", "POST"])
-@login_required
+@staff_required
 def edit(slug):
-    if not permissions.is_staff(current_user):
-        abort(403)
     group = services.by_slug(slug) if slug else None
     if slug and group is None:
         abort(404)

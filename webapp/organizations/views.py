@@ -1,11 +1,11 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from webapp import permissions
 from webapp.organizations import services
 from webapp.organizations.forms import OrganizationForm
 from webapp.organizations.models import CoalitionStatus
+from webapp.permissions import staff_required
 
 bp = Blueprint("organizations", __name__)
 
@@ -17,15 +17,9 @@ def directory():
     return render_template("organizations/directory.html", organizations=services.listed_members())
 
 
-def _staff_only():
-    if not permissions.is_staff(current_user):
-        abort(403)
-
-
 @bp.route("/staff/organizations")
-@login_required
+@staff_required
 def manage():
-    _staff_only()
     status = request.args.get("status")
     if status not in {s.value for s in CoalitionStatus}:
         status = None
@@ -34,9 +28,8 @@ def manage():
 
 
 @bp.route("/staff/organizations/<int:organization_id>", methods=["GET", "POST"])
-@login_required
+@staff_required
 def edit(organization_id):
-    _staff_only()
     organization = services.get(organization_id) or abort(404)
     form = OrganizationForm(obj=organization)
     if request.method == "GET":
