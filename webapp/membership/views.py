@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from webapp import permissions
 from webapp.extensions import limiter
 from webapp.groups import services as groups
-from webapp.membership import queries, services
+from webapp.membership import export, queries, services
 from webapp.membership.forms import ConfirmForm, DecisionForm, JoinForm, LeaveForm, RemoveForm
 from webapp.membership.models import Status
 from webapp.membership.tokens import LinkExpired, LinkInvalid, read_member_token
@@ -130,6 +130,14 @@ def decide(membership_id):
 def roster(slug):
     group = _reviewable_group(slug)
     return render_template("membership/roster.html", group=group, members=queries.roster(group))
+
+
+@bp.route("/groups/<slug>/roster.csv")
+@login_required
+def roster_csv(slug):
+    group = _reviewable_group(slug)
+    return Response(export.roster_csv(queries.roster(group)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{group.slug}-roster.csv"'})
 
 
 @bp.route("/memberships/<int:membership_id>")
