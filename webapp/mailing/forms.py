@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from webapp.groups.forms import MultiCheckboxField
+from webapp.form_fields import MultiCheckboxField
 
 
 class ComposeForm(FlaskForm):

@@ -3,15 +3,14 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from webapp.form_fields import strip
+
 NOTE_MAX = 2000
 
 
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class JoinForm(FlaskForm):
-    name = StringField(_l("Full name"), filters=[strip], validators=[DataRequired(_l("Please enter your name.")), Length(max=120)])
+    name = StringField(_l("Full name"), filters=[strip],
+                       validators=[DataRequired(_l("Please enter your name.")), Length(max=120)])
     email = StringField(
         _l("Email"),
         filters=[strip],

@@ -3,9 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
+from webapp.form_fields import strip
 
 
 class OrganizationForm(FlaskForm):
