@@ -96,7 +96,7 @@ def test_every_page_is_marked_for_translation(client, make, app, deliver, mailbo
     pages = ["/", "/groups", "/organizations", "/groups/defensive-support", "/groups/defensive-support/requested",
              "/dashboard", "/review", "/groups/defensive-support/review", "/groups/defensive-support/roster",
              f"/memberships/{ana.id}", "/messages/", "/messages/new", message, "/staff/accounts", "/staff/groups",
-             "/staff/groups/new", "/staff/groups/defensive-support/edit", "/staff/organizations",
+             "/staff/groups/new", "/staff/groups/defensive-support/edit", "/staff/organizations", "/account/password",
              f"/staff/organizations/{ana.organization_id}",
              f"/me/{member_token(ana.person_id)}", f"/unsubscribe/{unsubscribe_token('ana@example.org')}",
              "/confirm/not-a-token", "/no-such-page"]

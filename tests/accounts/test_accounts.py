@@ -93,3 +93,27 @@ def test_cli_creates_a_user_and_assigns_a_group(app, make, client):
     result = runner.invoke(args=["assign-contact", "nobody@example.org", "defensive-support"])
     assert result.exit_code != 0 and "no account for nobody@example.org" in result.output
     assert group.id
+
+
+def test_a_contact_changes_their_password(client, make):
+    make.user(email="dalia@example.org")
+    login(client, "dalia@example.org")
+    assert "Change my password" in client.get("/dashboard").get_data(as_text=True)
+    wrong = client.post("/account/password", data={"current": "not it", "new": "a brand new secret",
+                                                    "repeat": "a brand new secret"})
+    assert wrong.status_code == 400 and "That is not your current password." in wrong.get_data(as_text=True)
+    differ = client.post("/account/password", data={"current": "correct horse battery", "new": "a brand new secret",
+                                                     "repeat": "another secret!"})
+    assert differ.status_code == 400 and "The two new passwords differ." in differ.get_data(as_text=True)
+    done = client.post("/account/password", follow_redirects=True, data={
+        "current": "correct horse battery", "new": "a brand new secret", "repeat": "a brand new secret"})
+    assert "Your password is changed." in done.get_data(as_text=True)
+    client.post("/logout")
+    assert client.post("/login", data={"email": "dalia@example.org",
+                                       "password": "correct horse battery"}).status_code == 400
+    login(client, "dalia@example.org", "a brand new secret")
+
+
+def test_changing_a_password_needs_a_login(client, app):
+    response = client.get("/account/password")
+    assert response.status_code == 302 and "/login" in response.location

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
@@ -23,3 +23,12 @@ class AccountForm(FlaskForm):
 
 class ActiveForm(FlaskForm):
     submit = SubmitField()
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    new = PasswordField(_l("New password (at least 10 characters)"),
+                        validators=[DataRequired(), Length(min=10, max=200)])
+    repeat = PasswordField(_l("New password again"),
+                           validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))])
+    submit = SubmitField(_l("Change my password"))

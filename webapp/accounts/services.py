@@ -36,6 +36,15 @@ def create_user(*, email, name, password, role=Role.CONTACT, actor=None):
     return user
 
 
+def change_password(user, current, new):
+    """Set a new password for a user who knows the current one; raises AccountError if they do not."""
+    if not user.check_password(current):
+        raise AccountError("the current password is wrong")
+    user.set_password(new)
+    record("account.password", actor=user, target=f"user:{user.id}")
+    db.session.commit()
+
+
 def set_active(user, active, actor=None):
     """Deactivate (or reactivate) an account: a deactivated user cannot log in and is no group's contact."""
     user.active = active

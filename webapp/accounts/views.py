@@ -1,9 +1,9 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from webapp.accounts import services
-from webapp.accounts.forms import AccountForm, ActiveForm, LoginForm
+from webapp.accounts.forms import AccountForm, ActiveForm, LoginForm, PasswordForm
 from webapp.accounts.models import User
 from webapp.extensions import db, limiter, login
 from webapp.links import same_site_path
@@ -40,6 +40,23 @@ def logout():
     logout_user()
     flash(_("You are logged out."), "success")
     return redirect(url_for("groups.home"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.new.data)
+        except services.AccountError:
+            form.current.errors.append(_("That is not your current password."))
+        else:
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("groups.dashboard"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/password.html", form=form), status
 
 
 @bp.route("/staff/accounts", methods=["GET", "POST"])
