@@ -140,3 +140,12 @@ def test_staff_pages_run_a_fixed_number_of_queries(client, make, setup, count_qu
         make.group(slug=f"group-{i}", name=f"Group {i}", contacts=[contact])
         compose(client, [defensive, youth], subject=f"Update {i}")
     assert queries_per_page() == few
+
+
+def test_sending_says_how_many_members_it_went_to(client, setup):
+    defensive, youth = setup
+    login(client, "staff@example.org")
+    one = compose(client, [defensive])
+    assert "Your message is queued for 1 member." in client.get(one.location).get_data(as_text=True)
+    two = compose(client, [defensive, youth])
+    assert "Your message is queued for 2 members." in client.get(two.location).get_data(as_text=True)

@@ -1,5 +1,6 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -36,7 +37,9 @@ def compose():
         chosen = [g for g in allowed if g.id in form.groups.data]
         if form.send.data:
             message = services.send(current_user, form.subject.data, form.body.data, chosen)
-            flash(_("Your message is queued for %(count)d members.", count=message_recipients(message)), "success")
+            count = message_recipients(message)
+            flash(ngettext("Your message is queued for %(num)d member.", "Your message is queued for %(num)d members.",
+                           count), "success")
             return redirect(url_for("mailing.show", message_id=message.id))
         text, html, count = services.preview(form.subject.data, form.body.data, chosen, current_user)
         preview = {"text": text, "html": html, "count": count, "subject": form.subject.data}
