@@ -155,6 +155,12 @@ def server_state():
     return db.session.get(WorkerState, 1)
 
 
+def server_trouble():
+    """The last error when the mail server counts as unreachable, else None: what pages warn about."""
+    state = server_state()
+    return state.last_error if state is not None and not state.server_reachable else None
+
+
 def set_server_state(reachable, error=""):
     """Record what a worker learned of the mail server; workers on several hosts may write at once."""
     values = {"server_reachable": reachable, "last_error": error, "updated_at": utcnow()}
