@@ -27,6 +27,10 @@ class Fault:
     skip: int = 0  # let this many matching commands pass first
     times: int | None = None  # then misbehave this many times (None: always)
     delay: float = 0.0  # wait this long before answering (or accepting)
+    # Then answer every later command on the connection the same way without closing
+    # it, as a server shutting down that breaks RFC 5321 by keeping the line open.
+    closing: bool = False
+    keeps: bool = False  # DATA only: keep the message first, then misbehave (a reply that comes too late)
     seen: int = 0
 
     def applies(self, command, address):
@@ -50,14 +54,23 @@ class FaultHandler:
             self.commands = Counter()  # ("RCPT", address) -> how many times it was given
             self.sessions = set()  # one per SMTP connection that sent MAIL
             self.on_message = None  # called with each accepted Received, in the server's thread
+            self.after_closing = Counter()  # commands received on a connection after its closing reply
 
-    async def _misbehave(self, server, command, address):
-        """None to carry on, or the reply to give."""
+    async def _misbehave(self, server, command, address, keep=None):
+        """None to carry on, or the reply to give; `keep` keeps the message, for a fault that keeps it."""
+        closing = getattr(server.session, "closing_reply", None)
         with self.lock:
             self.commands[(command, address)] += 1
+            if closing:
+                self.after_closing[command] += 1
+                return closing
             fault = next((f for f in self.faults if f.applies(command, address)), None)
         if fault is None:
             return None
+        if fault.closing:
+            server.session.closing_reply = fault.reply
+        if fault.keeps and keep is not None:
+            keep()
         if fault.delay:
             # If the client gives up and hangs up meanwhile, aiosmtpd cancels this
             # coroutine: the command never completes, as on a real server.
@@ -84,17 +97,30 @@ class FaultHandler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
+    async def handle_RSET(self, server, session, envelope):
+        return await self._misbehave(server, "RSET", None) or "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
-        reply = await self._misbehave(server, "DATA", envelope.rcpt_tos[0])
+        received = Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
+        kept = []
+
+        def keep():
+            kept.append(True)
+            self._keep(received)
+
+        reply = await self._misbehave(server, "DATA", envelope.rcpt_tos[0], keep=keep)
         if reply:
             return reply
-        received = Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
+        if not kept:
+            self._keep(received)
+        return "250 2.0.0 OK queued"
+
+    def _keep(self, received):
         with self.lock:
             self.received.append(received)
             callback = self.on_message
         if callback:
             callback(received)
-        return "250 2.0.0 OK queued"
 
 
 class FaultSMTP:
@@ -115,12 +141,21 @@ class FaultSMTP:
         with self.handler.lock:
             self.handler.faults.append(Fault(command, reply, **options))
 
+    def offer_smtputf8(self, offered):
+        """Whether new connections offer SMTPUTF8 (RFC 6531), as most servers now do (the default)."""
+        self.controller.SMTP_kwargs["enable_SMTPUTF8"] = offered
+
     def slow(self, command, seconds, **options):
         """Answer `command` only after `seconds`."""
         self.fail(command, "", delay=seconds, **options)
 
+    def late(self, seconds, **options):
+        """Keep the message, then answer DATA only after `seconds`: the client may have given up."""
+        self.fail("DATA", "", delay=seconds, keeps=True, **options)
+
     def reset(self):
         self.handler.reset()
+        self.offer_smtputf8(True)
 
     def heal(self):
         """Stop misbehaving; keep what was received."""
@@ -142,6 +177,10 @@ class FaultSMTP:
     def tries(self, command, address=None):
         with self.handler.lock:
             return self.handler.commands[(command, address)]
+
+    def commands_after_closing(self):
+        with self.handler.lock:
+            return sum(self.handler.after_closing.values())
 
     @property
     def connections(self):

@@ -71,7 +71,7 @@ def show(message_id):
     failed = outbox.deliveries(message.email_id, statuses=[DeliveryStatus.FAILED, DeliveryStatus.DEAD])
     return render_template(
         "mailing/show.html", message=message, counts=counts, deliveries=shown, failed=failed, total=total,
-        page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), server=outbox.server_state(),
+        page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), server_trouble=outbox.server_trouble(),
         form=ActionForm(), can_act=permissions.is_staff(current_user), Status=DeliveryStatus,
     )
 

@@ -7,8 +7,11 @@ from aiosmtpd.controller import Controller
 
 class MaildirHandler:
     def __init__(self, path):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.maildir = mailbox.Maildir(path, create=True)
+        # Maildir(create=True) makes the subfolders only when the folder itself is
+        # missing: an existing empty folder would refuse every message.
+        for sub in ("tmp", "new", "cur"):
+            Path(path, sub).mkdir(parents=True, exist_ok=True)
+        self.maildir = mailbox.Maildir(path, create=False)
 
     async def handle_DATA(self, server, session, envelope):
         message = mailbox.MaildirMessage(envelope.original_content or envelope.content)
@@ -17,6 +20,7 @@ class MaildirHandler:
 
 
 def start(host, port, path):
-    controller = Controller(MaildirHandler(path), hostname=host, port=port)
+    # SMTPUTF8 on, as on most servers now: internationalized addresses are caught too.
+    controller = Controller(MaildirHandler(path), hostname=host, port=port, enable_SMTPUTF8=True)
     controller.start()
     return controller

@@ -10,7 +10,7 @@ headers and quoted-printable footer spliced in.
 import secrets
 from email import quoprimime
 from email.header import Header
-from email.utils import formataddr, formatdate, parseaddr
+from email.utils import formataddr, formatdate, parseaddr, quote
 
 CRLF = "\r\n"
 
@@ -40,6 +40,14 @@ def _header(key, value):
     return f"{key}: {value}"
 
 
+def _mailbox(name, address):
+    name = _one_line(name)
+    if address.isascii():
+        return formataddr((name, address), charset="utf-8")
+    # Such an address only goes with SMTPUTF8, under which headers are plain UTF-8 (RFC 6532).
+    return f'"{quote(name)}" <{address}>' if name else f"<{address}>"
+
+
 class Template:
     """The parts of one email that every recipient shares, encoded once."""
 
@@ -60,14 +68,14 @@ class Template:
 
     def render(self, *, to_name, to_address, message_id, unsubscribe_url, text_footer, html_footer):
         """One recipient's copy, as bytes ready for DATA."""
-        own = [f"To: {formataddr((_one_line(to_name), to_address), charset='utf-8')}",
+        own = [f"To: {_mailbox(to_name, to_address)}",
                f"Date: {formatdate(usegmt=True)}", f"Message-ID: {message_id}"]
         if self.list_unsubscribe:
             own.append(f"List-Unsubscribe: <{unsubscribe_url}>")
         head = self.head + CRLF.join(own) + CRLF + CRLF
         text = self.text + _qp(text_footer)
         if self.html is None:
-            return (head + text).encode("utf-8")  # all 7-bit but for a non-ASCII address, if any
+            return (head + text).encode("utf-8")  # all 7-bit but for an internationalized address
         part = f'--{self.boundary}{CRLF}Content-Type: text/%s; charset="utf-8"{CRLF}' \
                f"Content-Transfer-Encoding: quoted-printable{CRLF}{CRLF}"
         body = (part % "plain" + text + CRLF + part % "html" + self.html + _qp(html_footer) + CRLF

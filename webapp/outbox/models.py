@@ -84,11 +84,14 @@ class Suppression(db.Model):
 
 
 class WorkerState(db.Model):
-    """What the last worker learned of the mail server, for the staff view."""
+    """What the workers learned of the mail server, for the staff pages' warning."""
 
     __tablename__ = "worker_state"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    server_reachable: Mapped[bool] = mapped_column(default=True)
+    # When a worker last got an answer to a transaction, and when one last could
+    # not connect, be greeted or log in: see services.server_trouble().
+    reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

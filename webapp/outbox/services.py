@@ -151,19 +151,41 @@ def cancel_queued(email_id):
     return result.rowcount
 
 
+# One worker that cannot connect while another got through within this time is
+# one lost connection, not a server that is down: the warning does not flicker.
+TROUBLE_GRACE = timedelta(minutes=1)
+
+
 def server_state():
     return db.session.get(WorkerState, 1)
 
 
 def server_trouble():
-    """The last error when the mail server counts as unreachable, else None: what pages warn about."""
+    """The last error when the mail server counts as unreachable, else None: what pages warn about.
+
+    Unreachable: a worker could not connect, be greeted or log in, and no worker
+    got an answer from it since a minute before that.
+    """
     state = server_state()
-    return state.last_error if state is not None and not state.server_reachable else None
+    if state is None or state.failed_at is None:
+        return None
+    if state.reached_at is not None and state.reached_at >= state.failed_at - TROUBLE_GRACE:
+        return None
+    return state.last_error or "unreachable"
 
 
-def set_server_state(reachable, error=""):
-    """Record what a worker learned of the mail server; workers on several hosts may write at once."""
-    values = {"server_reachable": reachable, "last_error": error, "updated_at": utcnow()}
+def record_server_reached():
+    """A worker got an answer to a transaction; workers on several hosts may write at once."""
+    _upsert_server_state(reached_at=utcnow())
+
+
+def record_server_unreachable(error):
+    """A worker could not connect, be greeted or log in."""
+    _upsert_server_state(failed_at=utcnow(), last_error=error)
+
+
+def _upsert_server_state(**values):
+    values["updated_at"] = utcnow()
     db.session.execute(_insert()(WorkerState).values(id=1, **values)
                        .on_conflict_do_update(index_elements=["id"], set_=values))
 

@@ -39,6 +39,29 @@ def classify(code, reply):
     return Outcome("permanent", text)
 
 
+def check_address(address):
+    """Raise ValueError for what no mail server should be handed as a recipient."""
+    if len(address) > 254 or "@" not in address or any(ord(c) < 32 or c in "<>\x7f" for c in address):
+        raise ValueError(f"{address[:80]!r} is not a valid email address")
+
+
+def smtp_form(address):
+    """(the address as SMTP carries it, whether that needs SMTPUTF8).
+
+    An internationalized domain has an ASCII form (IDNA) every server takes; a
+    local part that is not ASCII can only go to a server offering SMTPUTF8.
+    """
+    if address.isascii():
+        return address, False
+    local, at, domain = address.rpartition("@")
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        pass
+    address = f"{local}{at}{domain}"
+    return address, not address.isascii()
+
+
 def _decode(reply):
     return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
 
@@ -94,7 +117,7 @@ def build(email, shared, delivery, unsubscribe_url, domain):
     text_footer = Template(email.text_footer).safe_substitute(values)
     html_footer = Template(email.html_footer).safe_substitute(_escaped(values)) if email.html else ""
     msgid = message_id(email, delivery, domain)
-    data = shared.render(to_name=delivery.name, to_address=delivery.address, message_id=msgid,
+    data = shared.render(to_name=delivery.name, to_address=smtp_form(delivery.address)[0], message_id=msgid,
                          unsubscribe_url=unsubscribe_url, text_footer=text_footer, html_footer=html_footer)
     return msgid, data
 
@@ -148,12 +171,22 @@ class Connection:
             self._open()
 
     def send(self, envelope_from, address, data):
-        """One SMTP transaction: MAIL, RCPT, DATA. Returns an Outcome; never raises."""
+        """One SMTP transaction: MAIL, RCPT, DATA. Returns an Outcome; never raises.
+
+        Whatever goes wrong is this delivery's outcome. Only a connection lost
+        before MAIL was accepted is "not_sent": the recipient is not to blame.
+        A 421 at any stage means the server is closing: no more commands go on
+        this connection, even if the server keeps it open.
+        """
+        address, smtputf8 = smtp_form(address)
+        if smtputf8 and not self._host.has_extn("smtputf8"):
+            return Outcome("permanent", "not sent: the mail server does not accept internationalized "
+                                        "addresses (it does not offer SMTPUTF8)")
         host = self._host
         self._used += 1
         stage = "MAIL"
         try:
-            code, reply = host.mail(envelope_from)
+            code, reply = host.mail(envelope_from, ["SMTPUTF8"] if smtputf8 else [])
             if code != 250:
                 return self._refused(host, code, reply)
             stage = "RCPT"
@@ -162,19 +195,29 @@ class Connection:
                 return self._refused(host, code, reply)
             stage = "DATA"
             code, reply = host.data(data)
+            if code == 421:
+                self.abort()
             return classify(code, _decode(reply))
         except smtplib.SMTPDataError as exc:
             return self._refused(host, exc.smtp_code, exc.smtp_error)
         except CONNECTION_ERRORS as exc:
             self.abort()
-            if stage != "DATA":
-                return Outcome("not_sent", f"connection lost before {stage}: {exc!r}")
-            # The server hung up or went silent with the message in hand: it may
-            # or may not have kept it, so this counts as one temporary failure.
-            return Outcome("temporary", f"connection lost during DATA: {exc!r}")
+            if stage == "MAIL":
+                return Outcome("not_sent", f"connection lost before MAIL was accepted: {exc!r}")
+            # The server took MAIL and then hung up or went silent on this
+            # recipient: a temporary failure of this delivery alone. During DATA
+            # the server may have kept the message; it is sent again, with the
+            # same Message-ID (see README, "A reply that comes too late").
+            return Outcome("temporary", f"connection lost during {stage}: {exc!r}")
+        except Exception as exc:  # noqa: BLE001 - e.g. an address smtplib refuses to put on the wire
+            self.abort()  # the session is in an unknown state
+            return Outcome("permanent", f"not sent: {exc!r}")
 
     def _refused(self, host, code, reply):
         outcome = classify(code, _decode(reply))
+        if code == 421:
+            self.abort()
+            return outcome
         try:
             host.rset()
         except CONNECTION_ERRORS:

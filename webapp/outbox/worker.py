@@ -23,7 +23,7 @@ from webapp.db_types import utcnow
 from webapp.extensions import db
 from webapp.outbox import services
 from webapp.outbox.models import Delivery, DeliveryStatus, Email, EmailKind, Suppression
-from webapp.outbox.smtp import CONNECTION_ERRORS, Connection, build, template
+from webapp.outbox.smtp import CONNECTION_ERRORS, Connection, Outcome, build, check_address, template
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 # first. A worker killed in between sends these again: the bound on duplicates.
 RECORD_EVERY = 20
 RECORD_SECONDS = 1.0
+# How often a busy worker writes down that the server answers (see services.server_trouble).
+REACHED_EVERY_SECONDS = 10.0
 
 _CLAIM_COLUMNS = (Delivery.id, Delivery.email_id, Delivery.address, Delivery.name, Delivery.variables,
                   Delivery.status, Delivery.attempts, Delivery.expired_leases, Delivery.created_at,
@@ -62,6 +64,8 @@ class Worker:
         self._renew_at = 0.0
         self._bounced = []
         self._unreachable_error = None
+        self._reached = False  # an answer from the server since the state was last written
+        self._reached_written = float("-inf")
         self._lock_file = None
 
     # -- running ---------------------------------------------------------
@@ -156,7 +160,7 @@ class Worker:
         rows = self.claim()
         if not rows:
             return 0
-        emails = {e.id: (e, template(e, self.sender)) for e in _load_emails({r.email_id for r in rows})}
+        emails = {e.id: (e, self._template(e)) for e in _load_emails({r.email_id for r in rows})}
         roster_ids = {e.id for e, _ in emails.values() if e.kind == EmailKind.ROSTER}
         results, start = [], 0
         while start < len(rows):
@@ -181,7 +185,7 @@ class Worker:
                     group = group[:index + 1]
                     break
             start += len(group)
-        self._record(results, reachable=True)
+        self._record(results)
         return len(rows)
 
     def _recheck(self, remaining, group, roster_ids):
@@ -208,22 +212,38 @@ class Worker:
         )) if roster_addresses else set()
         return held, suppressed
 
+    def _template(self, email):
+        """The email's shared part, or the exception that stopped it: then each of its rows fails alone."""
+        try:
+            return template(email, self.sender)
+        except Exception as exc:  # noqa: BLE001 - one email's fault must not stop the batch
+            log.warning("email %s cannot be built: %r", email.id, exc)
+            return exc
+
     def _send(self, email, shared, row):
         """Send one row; the values to record, or None when the server cannot be reached."""
-        for _ in range(2):  # a connection found dead before the message went out gets one more try
+        try:
+            if isinstance(shared, Exception):
+                raise shared
+            check_address(row.address)
+            message_id, data = build(email, shared, row, services.unsubscribe_url(row.address), self.domain)
+        except Exception as exc:  # noqa: BLE001 - whatever stops one email being built fails it alone
+            log.warning("delivery %s cannot be built: %r", row.id, exc)
+            return self._result(row, "", Outcome("permanent", f"not sent: this email could not be built: {exc}"))
+        for _ in range(2):  # a connection found dead before MAIL was accepted gets one more try
             try:
                 self.connection.ensure_open()
             except CONNECTION_ERRORS as exc:
                 self._unreachable_error = exc
                 return None
             self._throttle()
-            message_id, data = build(email, shared, row, services.unsubscribe_url(row.address), self.domain)
             outcome = self.connection.send(self.bounce_address, row.address, data)
             if outcome.kind != "not_sent":
                 break
         else:
             self._unreachable_error = outcome.reply
             return None
+        self._reached = True
         if outcome.mailbox_unknown:
             # After this row's own result is written, or suppressing would overwrite it.
             self._bounced.append((row.address, f"bounced: {outcome.reply}"[:300]))
@@ -244,7 +264,7 @@ class Worker:
                           next_attempt_at=now + services.retry_delay(row.attempts + 1, self.retry_base, jitter))
         return values
 
-    def _record(self, results, reachable=False):
+    def _record(self, results):
         """Write results for rows this worker still holds, and commit; a row another worker took is left alone."""
         shapes = {}
         for delivery_id, values in results:
@@ -268,10 +288,9 @@ class Worker:
         for address, reason in self._bounced:
             services.suppress(address, reason)
         self._bounced = []
-        if reachable:
-            state = services.server_state()
-            if state is None or not state.server_reachable:
-                services.set_server_state(True)
+        if self._reached and time.monotonic() - self._reached_written > REACHED_EVERY_SECONDS:
+            services.record_server_reached()
+            self._reached, self._reached_written = False, time.monotonic()
         db.session.commit()
 
     def _server_unreachable(self, ids):
@@ -285,7 +304,7 @@ class Worker:
                     next_attempt_at=utcnow() + timedelta(seconds=self.retry_base))
             .execution_options(synchronize_session=False)
         )
-        services.set_server_state(False, str(self._unreachable_error)[:2000])
+        services.record_server_unreachable(str(self._unreachable_error)[:2000])
 
     def _throttle(self):
         if self.rate > 0:
