@@ -111,3 +111,14 @@ def test_purge_removes_stale_unconfirmed_requests_only(client, make, mailbox, de
     assert "Purged 1 unconfirmed requests." in result.output
     assert membership_of(group, "rosa@example.org") is None
     assert membership_of(group, "kept@example.org").status == Status.PENDING
+
+
+def test_an_internationalized_address_asks_confirms_and_is_welcomed(client, make, mailbox, deliver):
+    group = make.group(policy="open")
+    link = request_and_get_link(client, mailbox, deliver, email="josé@example.org")
+    client.post(link)
+    assert membership_of(group, "josé@example.org").status == Status.ACTIVE
+    deliver()
+    (welcome,) = mailbox.to("josé@example.org")
+    assert welcome.subject == "Welcome to Defensive Support"
+    assert "<josé@example.org>".encode() in welcome.data  # the To: header, in UTF-8 (RFC 6532)

@@ -167,3 +167,12 @@ def _confirm_link(received):
     from tests.conftest import links_in
 
     return urlsplit(next(link for link in links_in(received.text()) if "/confirm/" in link)).path
+
+
+def test_an_accented_address_typed_two_ways_is_one_person(client, make, mailbox, deliver):
+    group = make.group()
+    ask(client, email="Jose\u0301@example.org")  # "e" and a combining accent, as some keyboards send it
+    ask(client, email="jos\u00e9@example.org")
+    assert membership_of(group, "jos\u00e9@example.org").status == Status.UNCONFIRMED
+    deliver()
+    assert [m.rcpt_tos for m in mailbox.messages] == [["jos\u00e9@example.org"]]  # one person, one email

@@ -109,3 +109,27 @@ def test_several_workers_on_postgresql_send_each_email_exactly_once(database_url
     assert {d.status for d in rows().values()} == {"sent"}
     by_worker = db.session.execute(sa.select(Delivery.leased_by, sa.func.count()).group_by(Delivery.leased_by)).all()
     assert len(by_worker) >= 2, by_worker  # the work really was shared
+
+
+def test_a_running_worker_survives_odd_addresses_and_a_stalled_recipient_and_sends_the_rest_once(
+        database_url, server, app):
+    server.offer_smtputf8(False)
+    stalled = "stalled@example.org"
+    server.slow("RCPT", 30, address=stalled)
+    others = addresses(120)
+    odd = ["josé@example.org", "ana\r\nrcpt to:<x@example.org>@example.org"]
+    email = queue(others[:60] + odd + [stalled] + others[60:])
+    process = _start(_env(database_url, server, MAIL_TIMEOUT=1))
+    try:
+        _wait_for(lambda: len(server.messages) == len(others))
+        _wait_for(lambda: rows(email)[stalled].attempts == 1)
+        assert process.poll() is None  # still running
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    final = rows(email)
+    assert [(final[a].status, final[a].attempts) for a in odd] == [("failed", 1)] * 2
+    assert "SMTPUTF8" in final[odd[0]].last_reply
+    assert (final[stalled].status, final[stalled].attempts) == ("queued", 1)
+    assert server.copies() == {a: 1 for a in others}

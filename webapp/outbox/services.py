@@ -1,4 +1,5 @@
 """The one door for mail: features hand rendered emails here, in their own transaction."""
+import unicodedata
 from collections import Counter
 from datetime import timedelta
 from types import SimpleNamespace
@@ -8,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from webapp.audit.services import record
 from webapp.db_types import utcnow
 from webapp.extensions import db
 from webapp.outbox.models import Delivery, DeliveryStatus, Email, EmailKind, Suppression, WorkerState
@@ -18,7 +20,8 @@ FINISHED = {DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.SUPPRESSE
 
 
 def normalize_address(address):
-    return address.strip().lower()
+    # NFC: "é" typed as one character or as "e" and an accent is the same address.
+    return unicodedata.normalize("NFC", address.strip()).lower()
 
 
 def enqueue(*, kind, subject, text, recipients, html="", text_footer="", html_footer="",
@@ -206,3 +209,23 @@ def preview(*, subject, text, html="", text_footer="", html_footer="", address, 
     email = SimpleNamespace(subject=subject, text=text, html=html, text_footer=text_footer, html_footer=html_footer)
     recipient = SimpleNamespace(name=name, address=address, variables=variables)
     return personalize(email, recipient, unsubscribe_link)
+
+
+class NotResendable(Exception):
+    """The delivery is not failed or set aside (any more): there is nothing to send again."""
+
+
+def resend(delivery_id, actor):
+    """Queue one failed or set-aside delivery again, from the start, and commit; records who did it."""
+    now = utcnow()
+    # Guarded by status: of two staff sending the same email again, one queues it.
+    address = db.session.scalar(
+        sa.update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status.in_([DeliveryStatus.FAILED, DeliveryStatus.DEAD]))
+        .values(status=DeliveryStatus.QUEUED, attempts=0, expired_leases=0, next_attempt_at=now, created_at=now)
+        .returning(Delivery.address).execution_options(synchronize_session=False)
+    )
+    if address is None:
+        raise NotResendable(delivery_id)
+    record("delivery.resend", actor=actor, target=f"delivery:{delivery_id}", address=address)
+    db.session.commit()

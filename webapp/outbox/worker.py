@@ -95,11 +95,16 @@ class Worker:
     def _work_batch_or_wait(self):
         try:
             return self.work_batch()
-        except sa.exc.OperationalError as exc:
-            # The database went away or stayed locked: what was claimed and not
-            # recorded is reclaimed when its lease runs out. Try again later.
-            log.warning("database error, retrying: %s", exc)
+        except Exception as exc:  # noqa: BLE001 - the worker never exits on one batch's trouble
+            # The database went away or stayed locked, or a fault no row caught:
+            # what was claimed and not recorded is reclaimed when its lease runs
+            # out (and set aside as dead if it keeps happening). Try again later.
+            if isinstance(exc, sa.exc.OperationalError):
+                log.warning("database error, retrying: %s", exc)
+            else:
+                log.exception("unexpected error in a batch, retrying")
             db.session.rollback()
+            self.connection.abort()
             time.sleep(current_app.config["OUTBOX_IDLE_SECONDS"])
             return 0
 
@@ -258,6 +263,7 @@ class Worker:
             values.update(status=DeliveryStatus.SENT, sent_at=now)
         elif outcome.kind == "permanent" or now - row.created_at >= self.retry_period:
             values.update(status=DeliveryStatus.FAILED)
+            log.warning("delivery %s to %r failed: %s", row.id, row.address, outcome.reply)
         else:
             jitter = random.uniform(-0.2, 0.2)
             values.update(status=DeliveryStatus.QUEUED,
