@@ -82,7 +82,8 @@ def test_every_page_has_no_axe_violations(page, new_page, make, mailbox, deliver
                        ("/groups/defensive-support/roster", "roster"), (f"/memberships/{member.id}", "history"),
                        ("/staff/accounts", "accounts"), ("/staff/groups", "staff groups"),
                        ("/staff/groups/new", "new group"), ("/staff/groups/defensive-support/edit", "edit group"),
-                       ("/staff/audit", "audit log"), ("/account/password", "change password"), ("/staff/organizations", "organizations, staff"),
+                       ("/staff/audit", "audit log"), ("/staff/mail", "mail, notices"),
+                       ("/account/password", "change password"), ("/staff/organizations", "organizations, staff"),
                        (f"/staff/organizations/{member.organization_id}", "edit organization"),
                        ("/messages/", "messages, none yet"), ("/messages/new", "compose")]:
         staff.goto(path)
@@ -101,6 +102,8 @@ def test_every_page_has_no_axe_violations(page, new_page, make, mailbox, deliver
     audit.check(staff, "message status")
     staff.goto("/messages/")
     audit.check(staff, "messages index")
+    staff.goto("/staff/mail")
+    audit.check(staff, "mail, with a roster message")
 
     # A member's own links, from the roster email.
     mailbox.clear()
@@ -114,7 +117,7 @@ def test_every_page_has_no_axe_violations(page, new_page, make, mailbox, deliver
     expect(page.get_by_role("heading", name="You are unsubscribed")).to_be_visible()
     audit.check(page, "unsubscribed page")
 
-    assert len(audit.checked) == 35
+    assert len(audit.checked) == 37
     if audit.problems:
         pytest.fail(audit.report(), pytrace=False)
 

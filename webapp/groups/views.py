@@ -5,7 +5,8 @@ from wtforms import SelectChoice
 
 from webapp.groups import services
 from webapp.groups.forms import ContactsForm, GroupForm
-from webapp.permissions import staff_required
+from webapp.outbox import queries as outbox_queries
+from webapp.permissions import is_staff, staff_required
 
 bp = Blueprint("groups", __name__)
 
@@ -23,7 +24,9 @@ def directory():
 @bp.route("/dashboard")
 @login_required
 def dashboard():
-    return render_template("groups/dashboard.html", groups=services.groups_looked_after_by(current_user))
+    failed = outbox_queries.failed_recently(days=7) if is_staff(current_user) else None
+    return render_template("groups/dashboard.html", groups=services.groups_looked_after_by(current_user),
+                           failed_mail=failed)
 
 
 def _contacts_form(group, users, formdata=None):

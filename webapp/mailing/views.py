@@ -8,12 +8,12 @@ from webapp import permissions
 from webapp.groups import services as groups
 from webapp.mailing import services
 from webapp.mailing.forms import ActionForm, ComposeForm
+from webapp.outbox import queries as outbox_queries
 from webapp.outbox import services as outbox
+from webapp.outbox.forms import STATUS_LABELS, DeliveryFilter
 from webapp.outbox.models import DeliveryStatus
 
 bp = Blueprint("mailing", __name__, url_prefix="/messages")
-
-PAGE_SIZE = 200
 
 
 @bp.route("/")
@@ -48,7 +48,7 @@ def compose():
 
 
 def message_recipients(message):
-    return sum(outbox.status_counts(message.email_id).values())
+    return sum(outbox_queries.counts_by_status(email_id=message.email_id).values())
 
 
 def _message_or_404(message_id):
@@ -64,15 +64,16 @@ def _message_or_404(message_id):
 @login_required
 def show(message_id):
     message = _message_or_404(message_id)
-    page = max(request.args.get("page", 1, type=int), 1)
-    counts = outbox.status_counts(message.email_id)
-    total = sum(counts.values())
-    shown = outbox.deliveries(message.email_id, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-    failed = outbox.deliveries(message.email_id, statuses=[DeliveryStatus.FAILED, DeliveryStatus.DEAD])
+    form = DeliveryFilter(request.args)
+    if not form.validate():
+        abort(400)
+    counts = outbox_queries.counts_by_status(email_id=message.email_id)
+    page = outbox_queries.recipients(message.email_id, form.status.data, form.chosen_page(), counts)
     return render_template(
-        "mailing/show.html", message=message, counts=counts, deliveries=shown, failed=failed, total=total,
-        page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), server_trouble=outbox.server_trouble(),
-        form=ActionForm(), can_act=permissions.is_staff(current_user), Status=DeliveryStatus,
+        "mailing/show.html", message=message, counts=counts, page=page, status=form.status.data,
+        tabs=outbox_queries.filter_counts(counts), status_labels=STATUS_LABELS,
+        server_trouble=outbox.server_trouble(), form=ActionForm(), can_act=permissions.is_staff(current_user),
+        Status=DeliveryStatus,
     )
 
 

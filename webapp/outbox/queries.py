@@ -1,0 +1,116 @@
+"""Reading the outbox for the staff pages: deliveries page by page, counts by status, recent failures.
+
+Each function is one query, so a page's data costs the same whatever the number
+of deliveries; no page loads more than PAGE_SIZE of them.
+"""
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, load_only
+
+from webapp.db_types import utcnow
+from webapp.extensions import db
+from webapp.outbox.models import Delivery, DeliveryStatus, Email
+
+PAGE_SIZE = 100
+
+# What each status filter shows, in the order of the pages' links. "failed" takes
+# in the deliveries set aside as dead: both wait for staff to look at them.
+STATUS_FILTERS = {
+    "failed": (DeliveryStatus.FAILED, DeliveryStatus.DEAD),
+    "queued": (DeliveryStatus.QUEUED,),
+    "sending": (DeliveryStatus.SENDING,),
+    "sent": (DeliveryStatus.SENT,),
+    "suppressed": (DeliveryStatus.SUPPRESSED,),
+    "cancelled": (DeliveryStatus.CANCELLED,),
+    "dead": (DeliveryStatus.DEAD,),
+}
+
+
+@dataclass
+class Page:
+    """One page of deliveries: the rows, which page of how many, and how many rows in all."""
+
+    items: list
+    number: int
+    pages: int
+    total: int
+
+
+def page_count(total):
+    return max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+
+
+def clamp(number, total):
+    """The page to show for a requested page number: the nearest that exists."""
+    return min(max(number, 1), page_count(total))
+
+
+def filter_counts(counts):
+    """How many deliveries each status filter shows, and "" for all of them, from counts by status."""
+    totals = {key: sum(counts[s] for s in statuses) for key, statuses in STATUS_FILTERS.items()}
+    return {"": sum(counts.values()), **totals}
+
+
+def _matching(query, *, email_id=None, kind=None, address=""):
+    if email_id is not None:
+        query = query.where(Delivery.email_id == email_id)
+    if kind:
+        query = query.where(Delivery.email_id.in_(sa.select(Email.id).where(Email.kind == kind)))
+    if address:
+        # Addresses are stored in lower case; part of one finds a domain's or a person's mail.
+        query = query.where(Delivery.address.contains(address.strip().lower(), autoescape=True))
+    return query
+
+
+def counts_by_status(*, email_id=None, kind=None, address=""):
+    """{status: n} of the deliveries matching, with every status present."""
+    query = _matching(sa.select(Delivery.status, sa.func.count()).group_by(Delivery.status),
+                      email_id=email_id, kind=kind, address=address)
+    counts = Counter({status: 0 for status in DeliveryStatus})
+    counts.update(dict(db.session.execute(query).all()))
+    return counts
+
+
+def _page(query, number, total):
+    number = clamp(number, total)
+    items = db.session.scalars(query.offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    return Page(items=items, number=number, pages=page_count(total), total=total)
+
+
+def recipients(email_id, status, number, counts):
+    """A page of one email's deliveries by address, for the message page; `counts` from counts_by_status."""
+    query = sa.select(Delivery).where(Delivery.email_id == email_id).order_by(Delivery.address, Delivery.id)
+    if status:
+        query = query.where(Delivery.status.in_(STATUS_FILTERS[status]))
+    return _page(query, number, filter_counts(counts)[status or ""])
+
+
+def mail(status, kind, address, number, counts):
+    """A page of every delivery, newest first, with its email's subject and kind, for the staff Mail page."""
+    # By id, which the primary key keeps in order: the order they were queued in.
+    query = _matching(sa.select(Delivery), kind=kind, address=address) \
+        .join(Delivery.email).options(contains_eager(Delivery.email).options(load_only(Email.subject, Email.kind))) \
+        .order_by(Delivery.id.desc())
+    if status:
+        query = query.where(Delivery.status.in_(STATUS_FILTERS[status]))
+    return _page(query, number, filter_counts(counts)[status or ""])
+
+
+def get_delivery(delivery_id):
+    return db.session.get(Delivery, delivery_id)
+
+
+def failed_recently(days=7):
+    """How many deliveries failed or were set aside in the last `days` days.
+
+    A failed row keeps the due time of its last attempt in next_attempt_at, which
+    the index ix_delivery_due orders by status: the count reads only that range.
+    """
+    since = utcnow() - timedelta(days=days)
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Delivery)
+        .where(Delivery.status.in_(STATUS_FILTERS["failed"]), Delivery.next_attempt_at >= since)
+    )
