@@ -39,10 +39,10 @@ def create_app(config=None):
     from webapp.mailing.views import bp as mailing_bp
     from webapp.membership.views import bp as membership_bp
     from webapp.organizations.views import bp as organizations_bp
-    from webapp.outbox.views import bp as outbox_bp
+    from webapp.outbox.staff_views import bp as outbox_staff_bp
 
-    for blueprint in (audit_bp, accounts_bp, groups_bp, languages_bp, organizations_bp, membership_bp, outbox_bp,
-                      mailing_bp):
+    for blueprint in (audit_bp, accounts_bp, groups_bp, languages_bp, organizations_bp, membership_bp,
+                      outbox_staff_bp, mailing_bp):
         app.register_blueprint(blueprint)
 
     from webapp.cli import register_commands

@@ -7,6 +7,8 @@ from flask import current_app
 
 from webapp.accounts import services as accounts
 from webapp.accounts.models import Role
+from webapp.bounces import lmtp
+from webapp.bounces import services as bounces
 from webapp.groups import services as groups
 from webapp.membership import services as membership
 from webapp.outbox import catcher
@@ -14,7 +16,8 @@ from webapp.outbox.worker import Worker, WorkerBusy
 
 
 def register_commands(app):
-    for command in (seed_demo, create_user, deactivate_user, assign_contact, deliver, catch_mail, purge_unconfirmed):
+    for command in (seed_demo, create_user, deactivate_user, assign_contact, deliver, catch_mail, purge_unconfirmed,
+                    receive_bounces, fetch_bounces):
         app.cli.add_command(command)
 
 
@@ -83,12 +86,7 @@ def deliver(once):
         click.echo(f"Handled {handled} deliveries.")
 
 
-@click.command("catch-mail")
-def catch_mail():
-    """Run a local SMTP server that keeps every message in a Maildir (development only)."""
-    config = current_app.config
-    controller = catcher.start(config["CATCHER_HOST"], config["CATCHER_PORT"], config["CATCHER_MAILDIR"])
-    click.echo(f"Catching mail on {config['CATCHER_HOST']}:{config['CATCHER_PORT']} into {config['CATCHER_MAILDIR']}")
+def _serve(controller):
     try:
         while True:
             time.sleep(3600)
@@ -96,6 +94,31 @@ def catch_mail():
         pass
     finally:
         controller.stop()
+
+
+@click.command("catch-mail")
+def catch_mail():
+    """Run a local SMTP server that keeps every message in a Maildir (development only)."""
+    config = current_app.config
+    controller = catcher.start(config["CATCHER_HOST"], config["CATCHER_PORT"], config["CATCHER_MAILDIR"])
+    click.echo(f"Catching mail on {config['CATCHER_HOST']}:{config['CATCHER_PORT']} into {config['CATCHER_MAILDIR']}")
+    _serve(controller)
+
+
+@click.command("receive-bounces")
+def receive_bounces():
+    """Run an LMTP server that takes mail for the bounce address from the site's MTA."""
+    config = current_app.config
+    controller = lmtp.start(current_app._get_current_object(), config["BOUNCE_LMTP_HOST"], config["BOUNCE_LMTP_PORT"])
+    click.echo(f"Receiving bounces over LMTP on {config['BOUNCE_LMTP_HOST']}:{config['BOUNCE_LMTP_PORT']}")
+    _serve(controller)
+
+
+@click.command("fetch-bounces")
+@click.option("--maildir", required=True, type=click.Path(file_okay=False), help="The bounce mailbox, a Maildir.")
+def fetch_bounces(maildir):
+    """Read the new messages of the bounce mailbox once (run it from cron)."""
+    click.echo(f"Read {bounces.fetch_maildir(maildir)} messages from {maildir}.")
 
 
 @click.command("purge-unconfirmed")

@@ -38,3 +38,10 @@ def str_enum(enum_cls, length=20):
         values_callable=lambda cls: [member.value for member in cls],
         validate_strings=True,
     )
+
+
+def insert_for(engine):
+    """INSERT with ON CONFLICT, which both engines have, in the dialect of `engine`."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert

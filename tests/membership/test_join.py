@@ -2,10 +2,11 @@
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from tests.conftest import membership_of
 from webapp.extensions import db
-from webapp.membership.models import Status
+from webapp.membership.models import Membership, Person, Status
 from webapp.organizations.models import Organization
 
 FORM = {"name": "Rosa Applicant", "email": "rosa@example.org", "organization": "", "role_title": "",
@@ -176,3 +177,42 @@ def test_an_accented_address_typed_two_ways_is_one_person(client, make, mailbox,
     assert membership_of(group, "jos\u00e9@example.org").status == Status.UNCONFIRMED
     deliver()
     assert [m.rcpt_tos for m in mailbox.messages] == [["jos\u00e9@example.org"]]  # one person, one email
+
+
+@pytest.mark.parametrize("address", ["groups@example.org", "Bounces@Example.org", "bounces+12-0123456789@example.org",
+                                     "bounces+anything@example.org"])
+def test_the_apps_own_addresses_cannot_ask_to_join(client, make, mailbox, deliver, address):
+    make.group()
+    response = ask(client, email=address)
+    assert response.status_code == 400
+    assert "This is the group system's own address. Please give your own address." in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Membership)) == 0
+    deliver()
+    assert mailbox.messages == []
+
+
+@pytest.mark.parametrize("pattern,address", [("spam@example.com", "Spam@example.com"), ("example.com", "a@example.com"),
+                                             ("example.com", "a@mail.example.com"), ("@example.com", "a@example.com"),
+                                             ("*@*.example.net", "x@bad.example.net")])
+def test_a_blocked_address_sees_the_same_page_and_nothing_is_stored_or_sent(client, make, mailbox, deliver, pattern,
+                                                                             address):
+    from webapp.outbox import blocks
+
+    make.group()
+    blocks.add(pattern)
+    db.session.commit()
+    blocked = ask(client, email=address)
+    anyone = ask(client, email="rosa@example.org")
+    assert (blocked.status_code, blocked.headers["Location"]) == (anyone.status_code, anyone.headers["Location"])
+    assert client.get(blocked.headers["Location"]).get_data() == client.get(anyone.headers["Location"]).get_data()
+    people = db.session.scalars(sa.select(Person.email)).all()
+    assert people == ["rosa@example.org"]
+    deliver()
+    assert [m.rcpt_tos for m in mailbox.messages] == [["rosa@example.org"]]
+
+
+def test_a_block_on_one_domain_leaves_its_lookalikes_alone(app):
+    from webapp.outbox import blocks
+
+    assert not blocks.matches("@example.com", "a@mail.example.com")
+    assert not blocks.matches("example.com", "a@notexample.com")

@@ -80,7 +80,8 @@ def test_a_permanent_refusal_fails_at_once_with_the_reply_and_is_not_retried(ser
     assert not services.is_suppressed(BEN)  # a policy refusal is not an unknown mailbox
 
 
-def test_an_unknown_mailbox_suppresses_the_address_for_roster_mail_but_not_notices(server, deliver):
+def test_an_unknown_mailbox_counts_as_a_hard_bounce_and_once_suppressed_only_notices_go(server, deliver, app):
+    app.config["BOUNCE_SCORE_THRESHOLD"] = 1  # one hard bounce is enough (the default, 5, takes five days)
     queue([ANA, BEN])
     server.fail("RCPT", "550 5.1.1 <ben@example.org>: Recipient address rejected: User unknown", address=BEN, times=1)
     deliver()

@@ -6,12 +6,17 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 from flask import current_app
+from itsdangerous import URLSafeSerializer
 
+from tests.conftest import membership_of
 from tests.outbox.conftest import queue, rows
+from webapp.audit.models import AuditEvent
+from webapp.bounces import verp
 from webapp.extensions import db
 from webapp.mailing import services as mailing
 from webapp.membership import services as membership
 from webapp.membership.models import Membership
+from webapp.membership.tokens import confirmation_token
 from webapp.outbox import services, worker
 from webapp.outbox.models import EmailKind, Suppression
 
@@ -48,7 +53,9 @@ def test_each_roster_email_has_its_own_message_id_list_headers_and_the_bounce_ad
     for email in received:
         headers = email.message
         (address,) = email.rcpt_tos
-        assert email.mail_from == "returns@example.org"  # the envelope sender, where bounces go
+        # The envelope sender, where bounces go: the bounce address, in this delivery's own VERP form.
+        assert verp.delivery_id(email.mail_from) == rows()[address].id
+        assert email.mail_from.startswith("returns+") and email.mail_from.endswith("@example.org")
         assert parseaddr(str(headers["From"])) == parseaddr(app.config["MAIL_DEFAULT_SENDER"])
         assert [a.addr_spec for a in headers["To"].addresses] == [address]
         assert headers["Message-ID"] == recorded[address]
@@ -56,7 +63,7 @@ def test_each_roster_email_has_its_own_message_id_list_headers_and_the_bounce_ad
         unsubscribe = headers["List-Unsubscribe"]
         assert unsubscribe.startswith("<https://groups.example.org/unsubscribe/") and unsubscribe.endswith(">")
         assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-        assert services.address_from_unsubscribe_token(unsubscribe[1:-1].rsplit("/", 1)[1]) == address
+        assert services.read_unsubscribe_token(unsubscribe[1:-1].rsplit("/", 1)[1]) == (address, [f"group:{roster[1].id}"])
     assert len({e.message["Message-ID"] for e in received}) == 5
     assert message.email_id
 
@@ -74,31 +81,45 @@ def _unsubscribe_path(server, address):
     return urlsplit(email.message["List-Unsubscribe"][1:-1]).path
 
 
-def test_one_click_unsubscribe_works_without_cookie_or_token_and_stops_queued_roster_mail(roster, server, deliver,
-                                                                                         app):
+def test_one_click_unsubscribe_leaves_that_emails_groups_without_cookie_or_token_and_stops_queued_mail(
+        roster, server, deliver, app, make):
+    staff, group, members = roster
+    other = make.group(slug="youth-organizing", name="Youth Organizing")
+    make.member(other, email="ben@example.org")
     send_to(roster)
     deliver()
     path = _unsubscribe_path(server, "ben@example.org")
     later = send_to(roster, subject="Next meeting")
+    to_other = send_to(roster, subject="Youth news", groups=[other])
     notice = queue(["ben@example.org"], kind=EmailKind.NOTICE, subject="Your request")
     server.reset()
 
     mail_client = app.test_client(use_cookies=False)  # a mail provider: no session, no CSRF token
-    for _ in range(2):  # idempotent
-        answer = mail_client.post(path, data={"List-Unsubscribe": "One-Click"})
-        assert answer.status_code == 200
-        assert "ben@example.org will get no more working group emails" in answer.get_data(as_text=True)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Suppression)) == 1
-    assert rows(later)["ben@example.org"].status == "suppressed"
+    answers = [mail_client.post(path, data={"List-Unsubscribe": "One-Click"}) for _ in range(2)]  # idempotent
+    assert [a.status_code for a in answers] == [200, 200]
+    assert "You left Defensive Support." in answers[0].get_data(as_text=True)
+    assert "ben@example.org gets no emails from these groups." in answers[1].get_data(as_text=True)
+    ben = membership_of(group, "ben@example.org")
+    assert ben.status == "left"
+    assert [(e.from_status, e.to_status, e.actor_label) for e in ben.events][-1] == \
+        ("active", "left", "member, by unsubscribe link")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "membership.unsubscribe")) == 1
+    assert membership_of(other, "ben@example.org").status == "active"  # that email was not for this group
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Suppression)) == 0
+    assert rows(later)["ben@example.org"].status == "cancelled"
 
     deliver()
-    assert sorted(server.copies()) == ["ana@example.org", "ben@example.org", "cy@example.org",
-                                       "yan@example.org", "zed@example.org"]
-    assert [m.subject for m in server.to("ben@example.org")] == ["Your request"]  # his own notices still go
+    assert sorted(m.subject for m in server.to("ben@example.org")) == ["Your request", "Youth news"]
     assert rows(notice)["ben@example.org"].status == "sent"
+    assert rows(to_other)["ben@example.org"].status == "sent"
 
 
-def test_opening_the_unsubscribe_link_shows_a_button_and_changes_nothing(roster, server, deliver, client):
+def test_the_unsubscribe_page_changes_nothing_until_a_button_is_pressed_and_stop_all_leaves_every_group(
+        roster, server, deliver, client, make):
+    staff, group, members = roster
+    other = make.group(slug="youth-organizing", name="Youth Organizing")
+    make.member(other, email="ben@example.org")
     send_to(roster)
     deliver()
     path = _unsubscribe_path(server, "ben@example.org")
@@ -106,9 +127,40 @@ def test_opening_the_unsubscribe_link_shows_a_button_and_changes_nothing(roster,
     page = client.get(path)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert '<form method="post">' in html and "Stop group emails</button>" in html
-    assert not services.is_suppressed("ben@example.org")
+    assert "Leave Defensive Support</button>" in html and "Stop all group emails</button>" in html
+    assert membership_of(group, "ben@example.org").status == "active"
     assert rows(later)["ben@example.org"].status == "queued"
+
+    token = html.split('name="csrf_token" value="')[1].split('"')[0]
+    answer = client.post(path, data={"scope": "all", "csrf_token": token})
+    assert answer.status_code == 200
+    assert "You left Defensive Support, Youth Organizing" in answer.get_data(as_text=True)
+    assert [membership_of(g, "ben@example.org").status for g in (group, other)] == ["left", "left"]
+    again = client.get(path).get_data(as_text=True)
+    assert "ben@example.org is in no group and gets no group emails." in again
+
+
+def test_someone_who_unsubscribed_and_asks_again_is_a_member_again_and_gets_mail(roster, server, deliver, app,
+                                                                                client):
+    staff, group, members = roster
+    send_to(roster)
+    deliver()
+    app.test_client(use_cookies=False).post(_unsubscribe_path(server, "ben@example.org"))
+    server.reset()
+    membership.request_to_join(group, name="Ben", email="ben@example.org")
+    ben = membership_of(group, "ben@example.org")
+    membership.confirm_request(confirmation_token(ben))
+    membership.approve(membership_of(group, "ben@example.org"), actor=staff)
+    send_to(roster, subject="Welcome back")
+    deliver()
+    assert "Welcome back" in [m.subject for m in server.to("ben@example.org")]
+
+
+def test_a_link_from_before_unsubscribing_was_leaving_stops_all_group_mail(roster, client, app):
+    staff, group, members = roster
+    old_token = URLSafeSerializer(app.config["SECRET_KEY"], salt="unsubscribe").dumps("ben@example.org")
+    assert app.test_client(use_cookies=False).post(f"/unsubscribe/{old_token}").status_code == 200
+    assert membership_of(group, "ben@example.org").status == "left"
 
 
 def test_an_unknown_unsubscribe_token_is_not_found(client):
@@ -158,4 +210,4 @@ def test_leaving_or_unsubscribing_while_the_worker_holds_the_batch_stops_the_ema
     assert done.is_set()
     assert sorted(server.copies()) == ["ana@example.org", "ben@example.org", "cy@example.org"]
     statuses = {a: d.status for a, d in rows(later).items()}
-    assert (statuses["yan@example.org"], statuses["zed@example.org"]) == ("cancelled", "suppressed")
+    assert (statuses["yan@example.org"], statuses["zed@example.org"]) == ("cancelled", "cancelled")

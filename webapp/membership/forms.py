@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from webapp.form_fields import strip
+from webapp.outbox.blocks import is_own_address
 
 NOTE_MAX = 2000
 
@@ -29,6 +30,10 @@ class JoinForm(FlaskForm):
         validators=[DataRequired(_l("We need your agreement to email you about the group."))],
     )
     submit = SubmitField(_l("Request to join"))
+
+    def validate_email(self, field):
+        if field.data and is_own_address(field.data):
+            raise ValidationError(_l("This is the group system's own address. Please give your own address."))
 
 
 class ConfirmForm(FlaskForm):

@@ -2,9 +2,11 @@
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from webapp.links import public_url
 from webapp.membership.tokens import confirmation_token, member_token
+from webapp.bounces.scoring import started_bouncing
 from webapp.outbox.services import notify
 
 
@@ -59,3 +61,20 @@ def declined(membership):
     person, group = membership.person, membership.group
     _send(person, person.language, lambda: _("Your request to join %(group)s", group=group.name),
           "declined", person=person, group=group, reason=membership.decision_reason)
+
+
+@started_bouncing.connect
+def bouncing_for_contacts(sender, addresses, **extra):
+    """Each group's contacts get one email listing its members whose address started bouncing."""
+    from webapp.membership.queries import active_memberships_of_addresses
+
+    by_group = {}
+    for membership in active_memberships_of_addresses(addresses):
+        by_group.setdefault(membership.group, []).append(membership.person)
+    for group, people in by_group.items():
+        roster_url = public_url("membership.roster", slug=group.slug)
+        for contact in group.contacts:
+            _send(contact, "en", lambda: ngettext("Mail to %(num)d member of %(group)s is bouncing",
+                                                  "Mail to %(num)d members of %(group)s is bouncing",
+                                                  len(people), group=group.name),
+                  "bouncing", contact=contact, group=group, people=people, roster_url=roster_url)

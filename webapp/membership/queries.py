@@ -2,14 +2,17 @@
 
 Each function loads what its page shows in a fixed number of queries.
 """
+from itertools import groupby
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db
 from webapp.groups.models import WorkingGroup
 from webapp.membership.models import Membership, MembershipEvent, Person, Status
-from webapp.membership.tokens import member_token
+from webapp.membership.tokens import member_token_maker
 from webapp.links import public_url
+from webapp.outbox.models import Suppression, SuppressionKind
 
 
 def _with_people(query):
@@ -37,6 +40,16 @@ def roster(group):
     ).all()
 
 
+def bouncing_in(group):
+    """Addresses of the group's active members whose mail bounces (suppressed for it), in one query."""
+    return set(db.session.scalars(
+        sa.select(Person.email).join(Membership, Membership.person_id == Person.id)
+        .join(Suppression, Suppression.address == Person.email)
+        .where(Membership.group_id == group.id, Membership.status == Status.ACTIVE,
+               Suppression.kind == SuppressionKind.BOUNCE)
+    ))
+
+
 def membership_with_history(membership_id):
     return db.session.scalar(
         _with_people(sa.select(Membership))
@@ -58,6 +71,26 @@ def memberships_of(person_id):
     ).all()
 
 
+def active_memberships_of_address(address):
+    """The active memberships of whoever has this address, by group name."""
+    return db.session.scalars(
+        _with_people(sa.select(Membership))
+        .join(Membership.person).join(Membership.group)
+        .where(Person.email == address, Membership.status == Status.ACTIVE)
+        .order_by(WorkingGroup.name)
+    ).all()
+
+
+def active_memberships_of_addresses(addresses):
+    """The active memberships of whoever has these addresses, by group, then name."""
+    return db.session.scalars(
+        _with_people(sa.select(Membership))
+        .join(Membership.person).join(Membership.group)
+        .where(Person.email.in_(list(addresses)), Membership.status == Status.ACTIVE)
+        .order_by(WorkingGroup.name, sa.func.lower(Person.name))
+    ).all()
+
+
 def count_active(groups):
     """How many distinct people are active in any of these groups."""
     return db.session.scalar(
@@ -68,10 +101,12 @@ def count_active(groups):
 
 
 def roster_recipients(groups):
-    """One (address, name, variables) per distinct active member of any of these groups.
+    """One (address, name, variables) per distinct active member of any of these groups, by person.
 
     The variables fill the footer: the groups this person is in, of those, and a
-    link to their own page where they can leave.
+    link to their own page where they can leave. The rows are read a thousand at
+    a time (a server-side cursor on PostgreSQL) as the caller takes people, so a
+    roster of any size takes the same memory.
     """
     rows = db.session.execute(
         sa.select(Person.id, Person.email, Person.name, WorkingGroup.name)
@@ -79,12 +114,14 @@ def roster_recipients(groups):
         .join(WorkingGroup, WorkingGroup.id == Membership.group_id)
         .where(Membership.group_id.in_([g.id for g in groups]), Membership.status == Status.ACTIVE)
         .order_by(Person.id, WorkingGroup.name)
+        .execution_options(yield_per=1000)
     )
-    people = {}
-    for person_id, email, name, group_name in rows:
-        entry = people.setdefault(person_id, (email, name, []))
-        entry[2].append(group_name)
     leave_base = public_url("membership.member_page", token="TOKEN").removesuffix("TOKEN")
-    for person_id, (email, name, group_names) in people.items():
-        token = member_token(person_id)
-        yield email, name, {"groups": ", ".join(group_names), "leave_url": leave_base + token}
+    token = member_token_maker()
+    try:
+        # A person's rows are adjacent (ordered by person): one person's groups at a time.
+        for (person_id, email, name), their_rows in groupby(rows, key=lambda row: tuple(row[:3])):
+            group_names = ", ".join(row[3] for row in their_rows)
+            yield email, name, {"groups": group_names, "leave_url": leave_base + token(person_id)}
+    finally:
+        rows.close()  # a caller that stops early (the preview takes one) frees the cursor now

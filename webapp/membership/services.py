@@ -19,6 +19,7 @@ from webapp.membership import notifications
 from webapp.membership.models import Membership, MembershipEvent, Person, Status
 from webapp.membership.tokens import LinkInvalid, read_confirmation_token
 from webapp.organizations.services import find_or_create
+from webapp.outbox import blocks
 from webapp.outbox.services import cancel_queued_roster_mail, normalize_address
 
 
@@ -107,6 +108,8 @@ def _request_to_join(group, *, name, email, organization_name="", role_title="",
     if not group.takes_requests:
         raise NotTakingRequests(group.slug)
     address = normalize_address(email)
+    if blocks.is_blocked(address) or blocks.is_own_address(address):
+        return  # the same page as anyone's; nothing stored, nothing sent
     person = db.session.scalar(sa.select(Person).where(Person.email == address))
     if person is None:
         # An unconfirmed request never changes a stored person: anyone can type any address.
@@ -202,6 +205,43 @@ def leave(membership):
     _stop_roster_mail(membership)
     record("membership.leave", actor=membership.person.email, target=f"membership:{membership.id}")
     db.session.commit()
+
+
+UNSUBSCRIBE_LABEL = "member, by unsubscribe link"
+
+
+def groups_of_audience(audience):
+    """The group ids an email was for, from its audience keys; None (every group) when unknown."""
+    if audience is None:
+        return None
+    return {int(key.partition(":")[2]) for key in audience if key.startswith("group:")}
+
+
+def unsubscribe(address, group_ids=None):
+    """Whoever has this address leaves these groups (every group when None): an unsubscribe is leaving.
+
+    Idempotent, and safe when a mail provider posts twice at once: each
+    membership changes in its own guarded transition and commit. Returns the
+    memberships left now.
+    """
+    person = db.session.scalar(sa.select(Person).where(Person.email == normalize_address(address)))
+    if person is None:
+        return []
+    query = sa.select(Membership).where(Membership.person_id == person.id, Membership.status == Status.ACTIVE)
+    if group_ids is not None:
+        query = query.where(Membership.group_id.in_(group_ids))
+    left = []
+    for membership_id in db.session.scalars(query.with_only_columns(Membership.id)).all():
+        membership = db.session.get(Membership, membership_id)
+        try:
+            _transition(membership, Status.LEFT, actor_label=UNSUBSCRIBE_LABEL)
+        except IllegalTransition:
+            continue  # left by another request meanwhile
+        _stop_roster_mail(membership)
+        record("membership.unsubscribe", actor=person.email, target=f"membership:{membership.id}")
+        db.session.commit()
+        left.append(membership)
+    return left
 
 
 def remove(membership, actor, reason=""):

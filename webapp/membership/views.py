@@ -4,12 +4,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp import permissions
-from webapp.extensions import limiter
+from webapp.bounces import scoring as bounce_scoring
+from webapp.extensions import csrf, limiter
 from webapp.groups import services as groups
 from webapp.membership import export, queries, services
 from webapp.membership.forms import ConfirmForm, DecisionForm, JoinForm, LeaveForm, RemoveForm
 from webapp.membership.models import Status
 from webapp.membership.tokens import LinkExpired, LinkInvalid, read_member_token
+from webapp.outbox import services as outbox
 
 bp = Blueprint("membership", __name__)
 
@@ -129,7 +131,8 @@ def decide(membership_id):
 @login_required
 def roster(slug):
     group = _reviewable_group(slug)
-    return render_template("membership/roster.html", group=group, members=queries.roster(group))
+    return render_template("membership/roster.html", group=group, members=queries.roster(group),
+                           bouncing=queries.bouncing_in(group))
 
 
 @bp.route("/groups/<slug>/roster.csv")
@@ -144,7 +147,8 @@ def roster_csv(slug):
 @login_required
 def history(membership_id):
     membership = _membership_for_reviewer(membership_id, queries.membership_with_history)
-    return render_template("membership/history.html", membership=membership, form=RemoveForm())
+    return render_template("membership/history.html", membership=membership, form=RemoveForm(),
+                           bouncing=bool(bounce_scoring.bouncing([membership.person.email])))
 
 
 @bp.route("/memberships/<int:membership_id>/remove", methods=["POST"])
@@ -173,8 +177,9 @@ def _person_id_or_404(token):
 @bp.route("/me/<token>")
 def member_page(token):
     memberships = queries.memberships_of(_person_id_or_404(token))
+    bouncing = bool(memberships) and bool(bounce_scoring.bouncing([memberships[0].person.email]))
     return render_template("membership/member_page.html", memberships=memberships, token=token,
-                           form=LeaveForm(), Status=Status)
+                           form=LeaveForm(), Status=Status, bouncing=bouncing)
 
 
 @bp.route("/me/<token>/leave/<int:membership_id>", methods=["POST"])
@@ -191,3 +196,23 @@ def leave(token, membership_id):
         except services.IllegalTransition:
             flash(_("You are not an active member of this group."), "warning")
     return redirect(url_for("membership.member_page", token=token))
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # One-click unsubscribe comes from a mail client with no session or token (RFC 8058).
+def unsubscribe(token):
+    """Unsubscribing is leaving: the email's groups (one click), or every group ("stop all")."""
+    link = outbox.read_unsubscribe_token(token)
+    if link is None:
+        abort(404)
+    address, audience = link
+    group_ids = services.groups_of_audience(audience)
+    if request.method == "POST":
+        # The one-click POST (RFC 8058) leaves the email's groups; the page's second button, all of them.
+        everything = group_ids is None or request.form.get("scope") == "all"
+        left = services.unsubscribe(address, None if everything else group_ids)
+        return render_template("membership/unsubscribed.html", address=address, left=left)
+    # A GET changes nothing: mail scanners follow links.
+    active = queries.active_memberships_of_address(address)
+    these = [m for m in active if group_ids is None or m.group_id in group_ids]
+    return render_template("membership/unsubscribe.html", address=address, active=active, these=these)

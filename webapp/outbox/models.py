@@ -50,7 +50,9 @@ class Delivery(db.Model):
     """One email to one recipient: the outbox row a worker claims and sends."""
 
     __tablename__ = "delivery"
-    __table_args__ = (sa.Index("ix_delivery_due", "status", "next_attempt_at"),)
+    __table_args__ = (sa.Index("ix_delivery_due", "status", "next_attempt_at"),
+                      # The message page: one email's deliveries by status, in address order.
+                      sa.Index("ix_delivery_email_status_address", "email_id", "status", "address"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email_id: Mapped[int] = mapped_column(sa.ForeignKey("email.id", ondelete="CASCADE"), index=True)
@@ -72,14 +74,31 @@ class Delivery(db.Model):
     email: Mapped[Email] = relationship()
 
 
+class SuppressionKind(enum.StrEnum):
+    BOUNCE = "bounce"  # its bounce score reached the threshold (see webapp/bounces/scoring.py)
+    STAFF = "staff"  # staff blocked it
+
+
 class Suppression(db.Model):
-    """An address that gets no more roster mail: it unsubscribed, or its mailbox does not exist."""
+    """An address that gets no more roster mail: its mailbox bounces, or staff blocked it."""
 
     __tablename__ = "suppression"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     address: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    kind: Mapped[SuppressionKind] = mapped_column(str_enum(SuppressionKind), default=SuppressionKind.BOUNCE)
     reason: Mapped[str] = mapped_column(sa.String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Block(db.Model):
+    """An address, a domain (`@example.com`) or a pattern (`*@*.example.com`) that may not ask to join."""
+
+    __tablename__ = "block"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pattern: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    note: Mapped[str] = mapped_column(sa.String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

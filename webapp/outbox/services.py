@@ -1,6 +1,7 @@
 """The one door for mail: features hand rendered emails here, in their own transaction."""
+import itertools
+import json
 import unicodedata
-from collections import Counter
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -12,7 +13,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from webapp.audit.services import record
 from webapp.db_types import utcnow
 from webapp.extensions import db
-from webapp.outbox.models import Delivery, DeliveryStatus, Email, EmailKind, Suppression, WorkerState
+from webapp.outbox.models import (Delivery, DeliveryStatus, Email, EmailKind, Suppression, SuppressionKind,
+                                  WorkerState)
 from webapp.outbox.smtp import personalize
 
 FINISHED = {DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.SUPPRESSED,
@@ -24,31 +26,75 @@ def normalize_address(address):
     return unicodedata.normalize("NFC", address.strip()).lower()
 
 
+# Recipients written per statement. A roster of any size is read and written in
+# pieces of this many, so queueing it takes the same memory as queueing a few.
+CHUNK_SIZE = 1000
+
+
 def enqueue(*, kind, subject, text, recipients, html="", text_footer="", html_footer="",
             list_id="", audience=()):
     """Queue one email to each recipient, in the caller's transaction.
 
-    `recipients` is an iterable of (address, name, variables) tuples; each address
-    gets one Delivery even if it appears twice.
+    `recipients` is an iterable of (address, name, variables) tuples, read once
+    and written as it is read: pass a generator and a roster of any size is never
+    held whole. Each address gets one Delivery even if it appears twice.
     """
     email = Email(kind=kind, subject=subject, text=text, html=html, text_footer=text_footer,
                   html_footer=html_footer, list_id=list_id, audience=list(audience))
     db.session.add(email)
     db.session.flush()
-    now = utcnow()
-    rows, seen = [], set()
-    for address, name, variables in recipients:
-        address = normalize_address(address)
-        if address in seen:
-            continue
-        seen.add(address)
-        rows.append({"email_id": email.id, "address": address, "name": name, "variables": variables or {},
-                     "status": DeliveryStatus.QUEUED, "attempts": 0, "expired_leases": 0,
-                     "next_attempt_at": now, "created_at": now, "leased_by": "", "last_reply": "",
-                     "message_id": ""})
-    if rows:
-        db.session.execute(sa.insert(Delivery), rows)
+    insert = _insert_deliveries(email.id, utcnow())
+    recipients, chunks = iter(recipients), 0
+    while chunk := _next_chunk(recipients):
+        db.session.execute(insert, {"rows": json.dumps(chunk)})
+        chunks += 1
+    if chunks > 1:
+        _drop_repeated_addresses(email.id)
     return email
+
+
+def _next_chunk(recipients):
+    """The next CHUNK_SIZE recipients as [address, name, variables], each address once among them."""
+    chunk = {}
+    for address, name, variables in itertools.islice(recipients, CHUNK_SIZE):
+        address = normalize_address(address)
+        chunk.setdefault(address, [address, name, variables or {}])
+    return list(chunk.values())
+
+
+def _insert_deliveries(email_id, now):
+    """INSERT … SELECT of one queued Delivery per element of the JSON array bound as `rows`.
+
+    One statement a chunk, not one a recipient: the database unpacks the array,
+    which is several times faster than an executemany on either engine.
+    """
+    address, name, variables = _json_array_columns(sa.bindparam("rows", type_=sa.Text), 3)
+    table = Delivery.__table__
+    given = {"address": address, "name": name, "variables": variables}
+    fixed = {"email_id": email_id, "status": DeliveryStatus.QUEUED, "attempts": 0, "expired_leases": 0,
+             "next_attempt_at": now, "created_at": now, "leased_by": "", "last_reply": "", "message_id": ""}
+    columns = [*given.values(), *(sa.literal(value, table.c[key].type) for key, value in fixed.items())]
+    return sa.insert(table).from_select([*given, *fixed], sa.select(*columns))
+
+
+def _json_array_columns(rows_json, width):
+    """The items of each element of a JSON array of arrays, as columns: the last one stays JSON."""
+    if db.engine.dialect.name == "postgresql":
+        element = sa.func.json_array_elements(sa.cast(rows_json, sa.JSON)).table_valued("value").c.value
+        return [*(element.op("->>")(i) for i in range(width - 1)), element.op("->")(width - 1)]
+    element = sa.func.json_each(rows_json).table_valued("value").c.value
+    return [sa.func.json_extract(element, f"$[{i}]") for i in range(width)]
+
+
+def _drop_repeated_addresses(email_id):
+    """Keep only the first Delivery of an address the caller gave in two different chunks."""
+    table = Delivery.__table__
+    firsts = (sa.select(table.c.address, sa.func.min(table.c.id).label("first_id"))
+              .where(table.c.email_id == email_id).group_by(table.c.address)
+              .having(sa.func.count() > 1).subquery())
+    repeats = (sa.select(table.c.id).join(firsts, table.c.address == firsts.c.address)
+               .where(table.c.email_id == email_id, table.c.id > firsts.c.first_id))
+    db.session.execute(sa.delete(table).where(table.c.id.in_(repeats)))
 
 
 def notify(address, name, subject, text, html=""):
@@ -61,27 +107,40 @@ def _serializer():
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe")
 
 
-def unsubscribe_token(address):
-    return _serializer().dumps(normalize_address(address))
+def unsubscribe_token(address, email_id=None):
+    """The token of an unsubscribe link: the address, and the email it came in (to know its audience)."""
+    return _serializer().dumps([normalize_address(address), email_id])
 
 
-def unsubscribe_url(address):
-    return f"{current_app.config['PUBLIC_URL']}/unsubscribe/{unsubscribe_token(address)}"
+def unsubscribe_url(address, email_id=None):
+    return f"{current_app.config['PUBLIC_URL']}/unsubscribe/{unsubscribe_token(address, email_id)}"
 
 
-def address_from_unsubscribe_token(token):
-    """The address a token was made for, or None if it is not one of ours."""
+def read_unsubscribe_token(token):
+    """(address, audience keys of the email it came in) from a token, or None if it is not one of ours.
+
+    The audience is None for a link that names no email (links sent before they
+    did): such a link stands for every group.
+    """
     try:
-        return _serializer().loads(token)
+        payload = _serializer().loads(token)
     except BadSignature:
         return None
+    if isinstance(payload, str):
+        return payload, None
+    try:
+        address, email_id = payload
+    except (TypeError, ValueError):
+        return None
+    audience = db.session.scalar(sa.select(Email.audience).where(Email.id == email_id)) if email_id else None
+    return address, audience
 
 
-def suppress(address, reason):
+def suppress(address, reason, kind=SuppressionKind.BOUNCE):
     """Stop roster mail to an address, including what is queued or being sent. Idempotent."""
     address = normalize_address(address)
-    # Insert-or-nothing: an unsubscribe and a bounce for one address may race.
-    db.session.execute(_insert()(Suppression).values(address=address, reason=reason, created_at=utcnow())
+    # Insert-or-nothing: a bounce and a staff block for one address may race.
+    db.session.execute(_insert()(Suppression).values(address=address, kind=kind, reason=reason, created_at=utcnow())
                        .on_conflict_do_nothing(index_elements=["address"]))
     _roster_waiting_for(address).update({"status": DeliveryStatus.SUPPRESSED}, synchronize_session=False)
 
@@ -114,22 +173,6 @@ def cancel_queued_roster_mail(address, still_for=()):
         if not still_for.intersection(delivery.email.audience or []):
             delivery.status = DeliveryStatus.CANCELLED
             delivery.last_reply = "cancelled: no longer a member"
-
-
-def status_counts(email_id):
-    rows = db.session.execute(
-        sa.select(Delivery.status, sa.func.count()).where(Delivery.email_id == email_id).group_by(Delivery.status)
-    )
-    counts = Counter({status: 0 for status in DeliveryStatus})
-    counts.update({status: n for status, n in rows})
-    return counts
-
-
-def deliveries(email_id, statuses=None, offset=0, limit=None):
-    query = sa.select(Delivery).where(Delivery.email_id == email_id).order_by(Delivery.address)
-    if statuses:
-        query = query.where(Delivery.status.in_(statuses))
-    return db.session.scalars(query.offset(offset).limit(limit)).all()
 
 
 def retry_failed(email_id):

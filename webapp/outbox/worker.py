@@ -19,6 +19,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
+from webapp.bounces import scoring, verp
 from webapp.db_types import utcnow
 from webapp.extensions import db
 from webapp.outbox import services
@@ -57,7 +58,6 @@ class Worker:
             # A throttled batch must finish well inside its lease.
             self.batch_size = max(1, min(self.batch_size, int(self.rate * self.lease_seconds / 2)))
         self.sender = config["MAIL_DEFAULT_SENDER"]
-        self.bounce_address = config["MAIL_BOUNCE_ADDRESS"]
         self.domain = parseaddr(self.sender)[1].rpartition("@")[2] or "localhost"
         self.connection = Connection(config["OUTBOX_MESSAGES_PER_CONNECTION"])
         self._last_send = 0.0
@@ -231,7 +231,8 @@ class Worker:
             if isinstance(shared, Exception):
                 raise shared
             check_address(row.address)
-            message_id, data = build(email, shared, row, services.unsubscribe_url(row.address), self.domain)
+            unsubscribe_url = services.unsubscribe_url(row.address, row.email_id)
+            message_id, data = build(email, shared, row, unsubscribe_url, self.domain)
         except Exception as exc:  # noqa: BLE001 - whatever stops one email being built fails it alone
             log.warning("delivery %s cannot be built: %r", row.id, exc)
             return self._result(row, "", Outcome("permanent", f"not sent: this email could not be built: {exc}"))
@@ -242,7 +243,7 @@ class Worker:
                 self._unreachable_error = exc
                 return None
             self._throttle()
-            outcome = self.connection.send(self.bounce_address, row.address, data)
+            outcome = self.connection.send(verp.envelope_sender(row.id), row.address, data)
             if outcome.kind != "not_sent":
                 break
         else:
@@ -251,7 +252,7 @@ class Worker:
         self._reached = True
         if outcome.mailbox_unknown:
             # After this row's own result is written, or suppressing would overwrite it.
-            self._bounced.append((row.address, f"bounced: {outcome.reply}"[:300]))
+            self._bounced.append((row.address, outcome.reply))
         return self._result(row, message_id, outcome)
 
     # -- results ---------------------------------------------------------
@@ -291,8 +292,10 @@ class Worker:
                 .values({**{c: sa.bindparam(f"v_{c}") for c in columns}, "lease_expires_at": None}),
                 params,
             )
-        for address, reason in self._bounced:
-            services.suppress(address, reason)
+        # A "mailbox unknown" at send time is a hard bounce like one that comes back later.
+        started = [address for address, reply in self._bounced
+                   if scoring.charge(address, hard=True, diagnostic=reply).started]
+        scoring.announce(started)
         self._bounced = []
         if self._reached and time.monotonic() - self._reached_written > REACHED_EVERY_SECONDS:
             services.record_server_reached()
