@@ -31,13 +31,22 @@ def read_confirmation_token(token):
     return membership_id, nonce
 
 
+def _member_page():
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="member-page")
+
+
 def member_token(person_id):
     """A lasting link to a person's own memberships page (leave a group)."""
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="member-page").dumps(person_id)
+    return _member_page().dumps(person_id)
+
+
+def member_token_maker():
+    """member_token for a whole roster: one serializer made once, not one per person."""
+    return _member_page().dumps
 
 
 def read_member_token(token):
     try:
-        return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="member-page").loads(token)
+        return _member_page().loads(token)
     except BadSignature:
         raise LinkInvalid()
