@@ -14,7 +14,7 @@ from webapp.db_types import utcnow
 from webapp.extensions import db
 from webapp.groups.models import GroupContact, WorkingGroup
 from webapp.mailing.models import Message, message_group
-from webapp.membership.queries import count_active, roster_recipients
+from webapp.membership.queries import roster_reach, roster_recipients
 from webapp.outbox import services as outbox
 from webapp.outbox.models import EmailKind
 
@@ -59,7 +59,7 @@ def _list_id(groups):
 
 
 def preview(subject, body, groups, author):
-    """(text, html, recipient count) as the first member on the roster (or the author) would receive it.
+    """(text, html, (who gets it, who does not)) as the first member on the roster (or the author) would receive it.
 
     The member's own links are replaced by samples that lead nowhere: the person
     writing must not be handed a link that removes or unsubscribes someone else.
@@ -75,7 +75,7 @@ def preview(subject, body, groups, author):
                                 text_footer=rendered.text_footer, html_footer=rendered.html_footer,
                                 address=address, name=name, variables=variables,
                                 unsubscribe_link=f"{base}/unsubscribe/{SAMPLE_TOKEN}")
-    return text, html, count_active(groups)
+    return text, html, roster_reach(groups)
 
 
 def send(author, subject, body, groups):
@@ -95,6 +95,11 @@ def send(author, subject, body, groups):
     record("message.send", actor=author, target=f"message:{message.id}", groups=[g.id for g in groups])
     db.session.commit()
     return message
+
+
+def left_out(groups):
+    """How many active members of these groups get no group email (bouncing or blocked)."""
+    return roster_reach(groups)[1]
 
 
 def messages_for(user):

@@ -37,14 +37,26 @@ def compose():
         chosen = [g for g in allowed if g.id in form.groups.data]
         if form.send.data:
             message = services.send(current_user, form.subject.data, form.body.data, chosen)
-            count = message_recipients(message)
-            flash(ngettext("Your message is queued for %(num)d member.", "Your message is queued for %(num)d members.",
-                           count), "success")
+            flash(_reach_sentence(message_recipients(message), services.left_out(chosen), queued=True), "success")
             return redirect(url_for("mailing.show", message_id=message.id))
-        text, html, count = services.preview(form.subject.data, form.body.data, chosen, current_user)
-        preview = {"text": text, "html": html, "count": count, "subject": form.subject.data}
+        text, html, (count, left_out) = services.preview(form.subject.data, form.body.data, chosen, current_user)
+        preview = {"text": text, "html": html, "reach": _reach_sentence(count, left_out, queued=False),
+                   "subject": form.subject.data}
     status = 400 if request.method == "POST" and form.errors else 200
     return render_template("mailing/compose.html", form=form, preview=preview), status
+
+
+def _reach_sentence(count, left_out, queued):
+    if queued:
+        sentence = ngettext("Your message is queued for %(num)d member.", "Your message is queued for %(num)d members.",
+                            count)
+    else:
+        sentence = ngettext("It will go to %(num)d member.", "It will go to %(num)d members.", count)
+    if left_out:
+        sentence = sentence[:-1] + "; " + ngettext(
+            "%(num)d other doesn’t get group email (their address bounces or is blocked).",
+            "%(num)d others don’t get group email (their address bounces or is blocked).", left_out)
+    return sentence
 
 
 def message_recipients(message):

@@ -91,17 +91,24 @@ def active_memberships_of_addresses(addresses):
     ).all()
 
 
-def count_active(groups):
-    """How many distinct people are active in any of these groups."""
-    return db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(Membership.person_id))).where(
-            Membership.group_id.in_([g.id for g in groups]), Membership.status == Status.ACTIVE
-        )
-    )
+def roster_reach(groups):
+    """(how many distinct active members of these groups get their email, how many do not) in one query.
+
+    Those who do not are on the suppression list: their address bounces, or staff blocked it.
+    """
+    person = Membership.person_id
+    left_out = sa.case((Suppression.id.is_not(None), person))
+    everyone, suppressed = db.session.execute(
+        sa.select(sa.func.count(sa.distinct(person)), sa.func.count(sa.distinct(left_out)))
+        .select_from(Membership).join(Person, Person.id == person)
+        .outerjoin(Suppression, Suppression.address == Person.email)
+        .where(Membership.group_id.in_([g.id for g in groups]), Membership.status == Status.ACTIVE)
+    ).one()
+    return everyone - suppressed, suppressed
 
 
 def roster_recipients(groups):
-    """One (address, name, variables) per distinct active member of any of these groups, by person.
+    """One (address, name, variables) per distinct active member of any of these groups who gets mail, by person.
 
     The variables fill the footer: the groups this person is in, of those, and a
     link to their own page where they can leave. The rows are read a thousand at
@@ -112,7 +119,9 @@ def roster_recipients(groups):
         sa.select(Person.id, Person.email, Person.name, WorkingGroup.name)
         .join(Membership, Membership.person_id == Person.id)
         .join(WorkingGroup, WorkingGroup.id == Membership.group_id)
-        .where(Membership.group_id.in_([g.id for g in groups]), Membership.status == Status.ACTIVE)
+        .outerjoin(Suppression, Suppression.address == Person.email)
+        .where(Membership.group_id.in_([g.id for g in groups]), Membership.status == Status.ACTIVE,
+               Suppression.id.is_(None))  # a bouncing or blocked address is not queued at all
         .order_by(Person.id, WorkingGroup.name)
         .execution_options(yield_per=1000)
     )
