@@ -51,7 +51,8 @@ test-postgres: $(VENV)/.installed $(MO)
 		echo "== PostgreSQL does not answer: the PostgreSQL run was NOT done"; \
 	fi
 
-# The delivery worker against a bare Flask-Mail loop: `make bench-delivery MEMBERS=50000`,
+# The delivery worker against a bare Flask-Mail loop, then the web process's Send (time and peak
+# memory) at 10,000 and 100,000 members: `make bench-delivery MEMBERS=50000`,
 # BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/coalition_bench for PostgreSQL.
 MEMBERS ?= 10000
 bench-delivery: $(VENV)/.installed

@@ -2,9 +2,10 @@
 
     python -m bench.delivery [--members 10000] [--database-url postgresql+psycopg://.../coalition_bench]
 
-It builds a roster of N active members, writes one roster message to it (N
-deliveries, as the message page does), then, each in a fresh process and
-against its own fresh aiosmtpd sink process:
+It builds a roster of N active members (as `bench.send` does: two working
+groups that overlap), writes one roster message to it with the Send of the
+message page, in a fresh process (N deliveries), then, each in a fresh process
+and against its own fresh aiosmtpd sink process:
 
   worker  `Worker().run(once=True)`, what `flask deliver --once` runs: claims,
           leases, per-recipient footer and headers, results written back;
@@ -12,8 +13,11 @@ against its own fresh aiosmtpd sink process:
           outside the timing) sent with Flask-Mail's Message and
           mail.connect().send() over one connection, and nothing written.
 
-It prints messages per second for both, the worker's peak RSS, and last
-`worker/bare = R`. The default database is a fresh SQLite file.
+It prints messages per second for both and the worker's peak RSS; then the
+Send's time and the web process's peak RSS at 10,000 and 100,000 members
+(`bench.send`, on a roster built afresh for each size) and how much more the
+memory grew at the larger size than at the smaller (about 1 when flat); and
+last `worker/bare = R`. The default database is a fresh SQLite file.
 """
 import argparse
 import json
@@ -25,11 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.send import SIZES, app_for, database_url, growth_line, measure_send, prepare_roster, send_line
+
 ROOT = Path(__file__).resolve().parents[1]
-SUBJECT = "Hill visit on Tuesday"
-BODY = ("Dear members,\n\nWe meet at the Capitol on **Tuesday at 10am**. Please bring:\n\n"
-        "- your organization's one-page summary\n- two stories from young people in the backlog\n\n"
-        "Thank you for everything you do.\n")
 
 
 def main():
@@ -37,17 +39,18 @@ def main():
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--database-url", help="PostgreSQL database to use; its name must contain 'bench' "
                                                "(it is emptied)")
+    parser.add_argument("--send-members", type=int, nargs="+", default=list(SIZES),
+                        help="the roster sizes to time the Send at (default: %(default)s)")
     parser.add_argument("--phase", choices=["worker", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
         return _phase(args.phase)
     with tempfile.TemporaryDirectory(prefix="bench-delivery-") as tmp:
-        url = args.database_url or f"sqlite:///{tmp}/bench.db"
-        if args.database_url and "bench" not in url.rsplit("/", 1)[-1]:
-            sys.exit("refusing to empty a database whose name does not contain 'bench'")
+        url = database_url(args.database_url, tmp)
         started = time.perf_counter()
-        _prepare(url, args.members)
+        prepare_roster(url, args.members)
+        sends = {args.members: measure_send(url, args.members)}
         print(f"roster of {args.members} members, one message queued ({url.split(':')[0]}), "
               f"in {time.perf_counter() - started:.1f} s")
         worker = _run("worker", url, args.members)
@@ -55,51 +58,15 @@ def main():
               f"peak RSS {worker['rss_mb']:.0f} MB")
         bare = _run("bare", url, args.members)
         print(f"bare Flask-Mail loop: {bare['sent']} sent in {bare['seconds']:.2f} s = {bare['rate']:.0f} msgs/s")
+        for members in sorted({args.members, *args.send_members}):
+            if members not in sends:
+                prepare_roster(url, members)
+                sends[members] = measure_send(url, members)
+            print(send_line(sends[members]))
+        if len(args.send_members) > 1:
+            print(growth_line({members: sends[members] for members in args.send_members}))
         print(f"worker/bare = {worker['rate'] / bare['rate']:.2f}")
     return 0
-
-
-def _app(url, **settings):
-    from config import Config
-    from webapp import create_app
-
-    return create_app(type("BenchConfig", (Config,), {"SQLALCHEMY_DATABASE_URI": url, **settings}))
-
-
-def _prepare(url, members):
-    """A working group with `members` active members, and one message to them in the outbox."""
-    import sqlalchemy as sa
-    from flask_migrate import upgrade
-
-    from webapp.accounts.services import create_user
-    from webapp.db_types import utcnow
-    from webapp.extensions import db
-    from webapp.groups.models import JoinPolicy, WorkingGroup
-    from webapp.mailing import services as mailing
-    from webapp.membership.models import Membership, Person, Status
-
-    app = _app(url)
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade()
-        staff = create_user(email="staff@example.org", name="Sam Staff", password="bench-password-1", role="staff")
-        group = WorkingGroup(slug="defensive-support", name="Defensive Support", summary="", description="",
-                             accomplishments="", join_policy=JoinPolicy.MODERATED, active=True)
-        db.session.add(group)
-        db.session.flush()
-        db.session.execute(sa.insert(Person), [{"name": f"Member {i}", "email": f"member{i:06d}@example.org"}
-                                               for i in range(members)])
-        now = utcnow()
-        people = db.session.scalars(sa.select(Person.id).where(Person.email.like("member%"))).all()
-        db.session.execute(sa.insert(Membership), [
-            {"person_id": pid, "group_id": group.id, "status": Status.ACTIVE, "consented_at": now, "joined_at": now}
-            for pid in people])
-        db.session.commit()
-        with app.test_request_context():
-            mailing.send(staff, SUBJECT, BODY, [group])
-        db.engine.dispose()
 
 
 def _run(phase, url, members):
@@ -129,7 +96,7 @@ def _phase(phase):
     """In a fresh process: time one way of sending the queued message."""
     from webapp.extensions import db
 
-    app = _app(os.environ["DATABASE_URL"], MAIL_PORT=int(os.environ["MAIL_PORT"]))
+    app = app_for(os.environ["DATABASE_URL"], MAIL_PORT=int(os.environ["MAIL_PORT"]))
     with app.app_context():
         if phase == "worker":
             from webapp.outbox.worker import Worker
@@ -169,7 +136,7 @@ def _prepared_emails(app):
     email = db.session.scalars(sa.select(Email)).one()
     prepared = []
     for delivery in db.session.scalars(sa.select(Delivery).order_by(Delivery.id)):
-        url = services.unsubscribe_url(delivery.address)
+        url = services.unsubscribe_url(delivery.address, delivery.email_id)
         text, html = personalize(email, delivery, url)
         prepared.append((f"{delivery.name} <{delivery.address}>", text, html, headers(email, url)))
     return email.subject, prepared

@@ -97,7 +97,7 @@ def test_every_page_is_marked_for_translation(client, make, app, deliver, mailbo
              "/dashboard", "/review", "/groups/defensive-support/review", "/groups/defensive-support/roster",
              f"/memberships/{ana.id}", "/messages/", "/messages/new", message, "/staff/accounts", "/staff/groups",
              "/staff/groups/new", "/staff/groups/defensive-support/edit", "/staff/organizations", "/account/password",
-             f"/staff/organizations/{ana.organization_id}", "/staff/mail",
+             f"/staff/organizations/{ana.organization_id}", "/staff/mail", "/staff/suppressions", "/staff/bounces",
              f"/me/{member_token(ana.person_id)}", f"/unsubscribe/{unsubscribe_token('ana@example.org')}",
              "/confirm/not-a-token", "/no-such-page"]
     data = {app.config["COALITION_NAME"], "Defensive Support", "Defensive Support summary", "About Defensive Support.",

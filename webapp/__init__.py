@@ -34,6 +34,7 @@ def create_app(config=None):
     from webapp import models  # noqa: F401  (every table known to Alembic)
     from webapp.accounts.views import bp as accounts_bp
     from webapp.audit.views import bp as audit_bp
+    from webapp.bounces.views import bp as bounces_bp
     from webapp.groups.views import bp as groups_bp
     from webapp.languages.views import bp as languages_bp
     from webapp.mailing.views import bp as mailing_bp
@@ -42,7 +43,7 @@ def create_app(config=None):
     from webapp.outbox.staff_views import bp as outbox_staff_bp
 
     for blueprint in (audit_bp, accounts_bp, groups_bp, languages_bp, organizations_bp, membership_bp,
-                      outbox_staff_bp, mailing_bp):
+                      outbox_staff_bp, bounces_bp, mailing_bp):
         app.register_blueprint(blueprint)
 
     from webapp.cli import register_commands
