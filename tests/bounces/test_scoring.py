@@ -6,12 +6,13 @@ import sqlalchemy as sa
 from flask import current_app
 
 from tests.bounces.conftest import sample
-from tests.conftest import login
+from tests.conftest import login, membership_of
 from webapp.bounces import scoring, services
 from webapp.bounces.models import BounceScore
 from webapp.db_types import utcnow
 from webapp.extensions import db
 from webapp.mailing import services as mailing
+from webapp.membership.tokens import member_token
 from webapp.outbox import services as outbox
 
 DAY = date(2026, 11, 2)
@@ -90,7 +91,7 @@ def server_refusing_ben(app, mailbox, monkeypatch):
     return mailbox
 
 
-def test_the_roster_and_history_show_mail_bouncing_and_staff_lift_it(roster, client, sent, app):
+def test_the_roster_the_history_and_the_members_own_page_show_mail_bouncing(roster, client, sent, app):
     staff, group = roster
     senders = sent()
     for day in range(5):
@@ -100,3 +101,10 @@ def test_the_roster_and_history_show_mail_bouncing_and_staff_lift_it(roster, cli
     login(client, "staff@example.org")
     roster_page = client.get("/groups/defensive-support/roster").get_data(as_text=True)
     assert roster_page.count("Mail bouncing") == 1
+    ben = membership_of(group, "ben@example.com")
+    history = client.get(f"/memberships/{ben.id}").get_data(as_text=True)
+    assert "Mail bouncing" in history and "Status:" in history
+    own_page = client.get(f"/me/{member_token(ben.person_id)}").get_data(as_text=True)
+    assert "Emails to ben@example.com keep coming back undelivered" in own_page
+    ana = membership_of(group, "ana@example.com")
+    assert "keep coming back undelivered" not in client.get(f"/me/{member_token(ana.person_id)}").get_data(as_text=True)
