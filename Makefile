@@ -1,7 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-FLASK := FLASK_APP=wsgi.py $(VENV)/bin/flask
+FLASK := APP_ENV=development FLASK_APP=wsgi.py $(VENV)/bin/flask
 PG_TEST_DB ?= coalition_test
 # Compiled catalogs are build output (not in git): every target that runs the app builds them first.
 MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))

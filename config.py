@@ -84,13 +84,37 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
 
+class DevelopmentConfig(Config):
+    """`make run`: APP_ENV=development, the only name (with testing) allowed the development key."""
+
+
+# Keys that are published, guessable or placeholders: refused in production whatever their length.
+WEAK_SECRETS = {DEV_SECRET, "changeme", "change-me", "secret", "secret-key", "dev", "development", "test", "password"}
+
+
+def weak_secret(key):
+    """Why a SECRET_KEY is unfit for production, or "" when it will do: 32 characters or more, not repetitive."""
+    if not key or key.lower() in WEAK_SECRETS:
+        return "it is empty or a published placeholder"
+    if len(key) < 32:
+        return "it is shorter than 32 characters"
+    if len(set(key)) < 12:
+        return "it repeats too few characters to be random"
+    return ""
+
+
 class ProductionConfig(Config):
+    """Every APP_ENV but development and testing, unset or misspelt included: it fails closed."""
+
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
 
     @classmethod
     def check(cls):
-        if cls.SECRET_KEY == DEV_SECRET:
-            raise RuntimeError("Set SECRET_KEY: production refuses the development secret.")
+        problem = weak_secret(cls.SECRET_KEY)
+        if problem:
+            raise RuntimeError(f"Set SECRET_KEY to at least 32 random characters ({problem}), e.g. the output of "
+                               "`python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`, "
+                               "or APP_ENV=development on a development machine.")
         if not cls.PUBLIC_URL.startswith("https://"):
             # Links in email (confirmations, one-click unsubscribe) must be https.
             raise RuntimeError("Set PUBLIC_URL to the site's https:// address.")
@@ -110,4 +134,6 @@ class TestConfig(Config):
 
 
 def config_from_env():
-    return ProductionConfig if os.environ.get("APP_ENV") == "production" else Config
+    """The configuration APP_ENV names; anything but "development" or "testing" is production."""
+    return {"development": DevelopmentConfig, "testing": TestConfig}.get(os.environ.get("APP_ENV", ""),
+                                                                         ProductionConfig)

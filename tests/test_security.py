@@ -69,7 +69,7 @@ def test_production_refuses_the_development_secret(monkeypatch):
 def test_production_wants_an_https_public_url(monkeypatch):
     from webapp import create_app
 
-    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "a real secret")
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "kQ3v9ZpT7xYw2LmN8rBc4HsJ6dFg1AeU0oIiKjWq")
     monkeypatch.setattr(ProductionConfig, "PUBLIC_URL", "http://groups.example.org")
     with pytest.raises(RuntimeError, match="https"):
         create_app(ProductionConfig)

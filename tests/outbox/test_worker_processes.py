@@ -22,7 +22,7 @@ FLASK = [sys.executable, "-m", "flask", "--app", "wsgi", "deliver"]
 def _env(database_url, server, **settings):
     env = {**os.environ, "DATABASE_URL": database_url, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(server.port),
            "OUTBOX_IDLE_SECONDS": "0.1", "PYTHONWARNINGS": "ignore"}
-    env.pop("APP_ENV", None)
+    env["APP_ENV"] = "development"  # the development key; any other environment wants a real one
     env.update({k: str(v) for k, v in settings.items()})
     return env
 
