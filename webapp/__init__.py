@@ -6,6 +6,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from config import BASE_DIR, config_from_env
+from webapp import input_guard
 from webapp.extensions import babel, csrf, db, limiter, login, mail, migrate, select_locale
 
 
@@ -30,6 +31,7 @@ def create_app(config=None):
     login.login_message = None
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    input_guard.init_app(app)  # before the blueprints: their routes use its <int:…>
 
     from webapp import models  # noqa: F401  (every table known to Alembic)
     from webapp.accounts.views import bp as accounts_bp
@@ -70,9 +72,18 @@ def _register_error_pages(app):
         500: _l("Something went wrong on our side. Nothing you entered was lost."),
     }
 
+    control_characters = _l("What you sent contains invisible control characters (such as a NUL byte). "
+                            "Please remove them and try again; nothing was saved.")
+
     def handle(error):
         code = getattr(error, "code", 500) or 500
-        return render_template("error.html", code=code, message=messages.get(code, messages[500])), code
+        if code >= 500:
+            # A failed statement leaves the session unusable: the page (and its user) needs a fresh one.
+            db.session.rollback()
+        message = messages.get(code, messages[500])
+        if code == 400 and getattr(error, "description", "") == "control characters":
+            message = control_characters
+        return render_template("error.html", code=code, message=message), code
 
     for code in messages:
         app.register_error_handler(code, handle)
