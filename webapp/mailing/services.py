@@ -14,7 +14,7 @@ from webapp.db_types import utcnow
 from webapp.extensions import db
 from webapp.groups.models import GroupContact, WorkingGroup
 from webapp.mailing.models import Message, message_group
-from webapp.membership.queries import roster_reach, roster_recipients
+from webapp.membership.queries import people_in_groups, roster_reach, roster_recipients
 from webapp.outbox import services as outbox
 from webapp.outbox.models import EmailKind
 
@@ -123,6 +123,18 @@ def get_message(message_id):
 
 def can_see(user, message):
     return any(permissions.can_review(user, g) for g in message.groups) or permissions.is_staff(user)
+
+
+def recipients_visible_to(user, message):
+    """None when `user` may see every recipient of the message; else a SELECT of the addresses they may see.
+
+    A contact sees the people of the message's groups they look after (members
+    in any status: someone who left since is still shown to their group).
+    """
+    reviewed = [g.id for g in message.groups if permissions.can_review(user, g)]
+    if permissions.is_staff(user) or len(reviewed) == len(message.groups):
+        return None
+    return people_in_groups(reviewed)
 
 
 def retry_failed(actor, message):

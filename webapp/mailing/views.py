@@ -80,10 +80,13 @@ def show(message_id):
     if not form.validate():
         abort(400)
     counts = outbox_queries.counts_by_status(email_id=message.email_id)
-    page = outbox_queries.recipients(message.email_id, form.status.data, form.chosen_page(), counts)
+    among = services.recipients_visible_to(current_user, message)
+    visible = counts if among is None else outbox_queries.counts_by_status(email_id=message.email_id, among=among)
+    page = outbox_queries.recipients(message.email_id, form.status.data, form.chosen_page(), visible, among=among)
+    hidden = sum(counts.values()) - sum(visible.values())
     return render_template(
-        "mailing/show.html", message=message, counts=counts, page=page, status=form.status.data,
-        tabs=outbox_queries.filter_counts(counts), status_labels=STATUS_LABELS,
+        "mailing/show.html", message=message, counts=counts, page=page, status=form.status.data, hidden=hidden,
+        tabs=outbox_queries.filter_counts(visible), total=sum(counts.values()), status_labels=STATUS_LABELS,
         server_trouble=outbox.server_trouble(), form=ActionForm(), can_act=permissions.is_staff(current_user),
         Status=DeliveryStatus,
     )

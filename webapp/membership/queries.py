@@ -91,6 +91,12 @@ def active_memberships_of_addresses(addresses):
     ).all()
 
 
+def people_in_groups(group_ids):
+    """A SELECT of the addresses of everyone with a membership, in any status, in these groups."""
+    return (sa.select(Person.email).join(Membership, Membership.person_id == Person.id)
+            .where(Membership.group_id.in_(group_ids)))
+
+
 def roster_reach(groups):
     """(how many distinct active members of these groups get their email, how many do not) in one query.
 

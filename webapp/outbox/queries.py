@@ -54,7 +54,9 @@ def filter_counts(counts):
     return {"": sum(counts.values()), **totals}
 
 
-def _matching(query, *, email_id=None, kind=None, address=""):
+def _matching(query, *, email_id=None, kind=None, address="", among=None):
+    if among is not None:  # a SELECT of the addresses the viewer may see
+        query = query.where(Delivery.address.in_(among))
     if email_id is not None:
         query = query.where(Delivery.email_id == email_id)
     if kind:
@@ -65,10 +67,10 @@ def _matching(query, *, email_id=None, kind=None, address=""):
     return query
 
 
-def counts_by_status(*, email_id=None, kind=None, address=""):
+def counts_by_status(*, email_id=None, kind=None, address="", among=None):
     """{status: n} of the deliveries matching, with every status present."""
     query = _matching(sa.select(Delivery.status, sa.func.count()).group_by(Delivery.status),
-                      email_id=email_id, kind=kind, address=address)
+                      email_id=email_id, kind=kind, address=address, among=among)
     counts = Counter({status: 0 for status in DeliveryStatus})
     counts.update(dict(db.session.execute(query).all()))
     return counts
@@ -80,9 +82,12 @@ def _page(query, number, total):
     return Page(items=items, number=number, pages=page_count(total), total=total)
 
 
-def recipients(email_id, status, number, counts):
-    """A page of one email's deliveries by address, for the message page; `counts` from counts_by_status."""
-    query = sa.select(Delivery).where(Delivery.email_id == email_id).order_by(Delivery.address, Delivery.id)
+def recipients(email_id, status, number, counts, among=None):
+    """A page of one email's deliveries by address, for the message page; `counts` from counts_by_status.
+
+    `among`, a SELECT of addresses, limits the page to those (and `counts` must be limited the same way).
+    """
+    query = _matching(sa.select(Delivery), email_id=email_id, among=among).order_by(Delivery.address, Delivery.id)
     if status:
         query = query.where(Delivery.status.in_(STATUS_FILTERS[status]))
     return _page(query, number, filter_counts(counts)[status or ""])
