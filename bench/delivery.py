@@ -136,7 +136,7 @@ def _prepared_emails(app):
     email = db.session.scalars(sa.select(Email)).one()
     prepared = []
     for delivery in db.session.scalars(sa.select(Delivery).order_by(Delivery.id)):
-        url = services.unsubscribe_url(delivery.address, delivery.email_id)
+        url = services.unsubscribe_url(delivery.id)
         text, html = personalize(email, delivery, url)
         prepared.append((f"{delivery.name} <{delivery.address}>", text, html, headers(email, url)))
     return email.subject, prepared

@@ -35,7 +35,7 @@ def test_each_copy_decodes_to_the_body_and_footer_the_recipient_should_read(serv
     for delivery in rows().values():
         (received,) = server.to(delivery.address)
         message = received.message
-        expected_text, expected_html = personalize(email, delivery, services.unsubscribe_url(delivery.address, delivery.email_id))
+        expected_text, expected_html = personalize(email, delivery, services.unsubscribe_url(delivery.id))
         assert _as_read(received.text()) == expected_text
         if html:
             assert _as_read(received.html()) == expected_html

@@ -109,25 +109,30 @@ def _serializer():
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe")
 
 
-def unsubscribe_token(address, email_id=None):
-    """The token of an unsubscribe link: the address, and the email it came in (to know its audience)."""
-    return _serializer().dumps([normalize_address(address), email_id])
+def unsubscribe_token(delivery_id):
+    """The token of an unsubscribe link: opaque, it names the delivery (hence address and groups), not the address."""
+    return _serializer().dumps({"d": delivery_id})
 
 
-def unsubscribe_url(address, email_id=None):
-    return f"{current_app.config['PUBLIC_URL']}/unsubscribe/{unsubscribe_token(address, email_id)}"
+def unsubscribe_url(delivery_id):
+    return f"{current_app.config['PUBLIC_URL']}/unsubscribe/{unsubscribe_token(delivery_id)}"
 
 
 def read_unsubscribe_token(token):
     """(address, audience keys of the email it came in) from a token, or None if it is not one of ours.
 
-    The audience is None for a link that names no email (links sent before they
-    did): such a link stands for every group.
+    Links sent before tokens named deliveries carry the address (and maybe the
+    email); one that names no email has audience None: it stands for every group.
+    A delivery since erased or purged leaves its link with nothing to stand for.
     """
     try:
         payload = _serializer().loads(token)
     except BadSignature:
         return None
+    if isinstance(payload, dict):
+        row = db.session.execute(sa.select(Delivery.address, Email.audience).join(Email)
+                                 .where(Delivery.id == payload.get("d"))).first()
+        return (row.address, row.audience) if row is not None else None
     if isinstance(payload, str):
         return payload, None
     try:

@@ -231,7 +231,7 @@ class Worker:
             if isinstance(shared, Exception):
                 raise shared
             check_address(row.address)
-            unsubscribe_url = services.unsubscribe_url(row.address, row.email_id)
+            unsubscribe_url = services.unsubscribe_url(row.id)
             message_id, data = build(email, shared, row, unsubscribe_url, self.domain)
         except Exception as exc:  # noqa: BLE001 - whatever stops one email being built fails it alone
             log.warning("delivery %s cannot be built: %r", row.id, exc)
