@@ -55,3 +55,16 @@ def test_the_security_headers(client):
 def test_hsts_when_served_over_https(client):
     response = client.get("/groups", base_url="https://groups.example.org")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_no_page_is_kept_by_a_browser_or_proxy_but_the_stylesheet(client, make):
+    from tests.conftest import login
+
+    make.user(email="staff@example.org", role="staff")
+    group = make.group()
+    make.member(group, email="ana@example.org")
+    login(client, "staff@example.org")
+    for path in ("/groups", "/groups/defensive-support/roster", "/groups/defensive-support/roster.csv", "/dashboard"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+    with client.get("/static/style.css") as stylesheet:
+        assert "no-store" not in stylesheet.headers.get("Cache-Control", "")

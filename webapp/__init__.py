@@ -37,15 +37,17 @@ def create_app(config=None):
     from webapp.accounts.views import bp as accounts_bp
     from webapp.audit.views import bp as audit_bp
     from webapp.bounces.views import bp as bounces_bp
+    from webapp.dashboard.views import bp as dashboard_bp
     from webapp.groups.views import bp as groups_bp
     from webapp.languages.views import bp as languages_bp
     from webapp.mailing.views import bp as mailing_bp
+    from webapp.membership.review_views import bp as review_bp
     from webapp.membership.views import bp as membership_bp
     from webapp.organizations.views import bp as organizations_bp
     from webapp.outbox.staff_views import bp as outbox_staff_bp
 
-    for blueprint in (audit_bp, accounts_bp, groups_bp, languages_bp, organizations_bp, membership_bp,
-                      outbox_staff_bp, bounces_bp, mailing_bp):
+    for blueprint in (audit_bp, accounts_bp, groups_bp, languages_bp, organizations_bp, membership_bp, review_bp,
+                      outbox_staff_bp, bounces_bp, mailing_bp, dashboard_bp):
         app.register_blueprint(blueprint)
 
     from webapp.cli import register_commands
@@ -102,6 +104,9 @@ def _register_security_headers(app):
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if not request.path.startswith("/static/"):
+            # Pages name people (rosters, a member's own page, exports): no browser or proxy keeps a copy.
+            response.headers.setdefault("Cache-Control", "no-store")
         if request.is_secure or app.config["PUBLIC_URL"].startswith("https://"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
