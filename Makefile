@@ -6,7 +6,7 @@ PG_TEST_DB ?= coalition_test
 # Compiled catalogs are build output (not in git): every target that runs the app builds them first.
 MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-sqlite test-postgres messages bench-delivery clean
+.PHONY: run test test-sqlite test-postgres messages bench-delivery bench-pages clean
 
 $(VENV)/.installed: requirements.txt requirements-test.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -57,6 +57,11 @@ test-postgres: $(VENV)/.installed $(MO)
 MEMBERS ?= 10000
 bench-delivery: $(VENV)/.installed
 	$(PY) -m bench.delivery --members $(MEMBERS) $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
+
+# Each list page's time at 1,000, 10,000 and 100,000 memberships, the ratio of the largest to the smallest,
+# and its SQL queries: `make bench-pages`, BENCH_DATABASE_URL as above for PostgreSQL.
+bench-pages: $(VENV)/.installed $(MO)
+	$(PY) -m bench.pages $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
 
 clean:
 	rm -rf $(VENV) instance $(MO)

@@ -63,6 +63,18 @@ class Config:
 
     CONFIRM_LINK_HOURS = _env_int("CONFIRM_LINK_HOURS", 72)
     CONFIRM_RESEND_MINUTES = _env_int("CONFIRM_RESEND_MINUTES", 60)
+    # `flask remind-contacts` lists the pending requests that have waited longer than this.
+    REMIND_AFTER_DAYS = _env_int("REMIND_AFTER_DAYS", 3)
+
+    # The largest CSV file a contact may import into a group (membership/imports.py), in bytes.
+    IMPORT_MAX_BYTES = _env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+
+    # How long `flask purge` keeps things (webapp/privacy/services.py): unconfirmed requests, declined requests,
+    # finished deliveries and bounces, and the client addresses in the audit log.
+    RETAIN_UNCONFIRMED_DAYS = _env_int("RETAIN_UNCONFIRMED_DAYS", 7)
+    RETAIN_DECIDED_MONTHS = _env_int("RETAIN_DECIDED_MONTHS", 12)
+    RETAIN_DELIVERY_DAYS = _env_int("RETAIN_DELIVERY_DAYS", 90)
+    RETAIN_AUDIT_IP_DAYS = _env_int("RETAIN_AUDIT_IP_DAYS", 30)
 
     CATCHER_HOST = os.environ.get("CATCHER_HOST", "127.0.0.1")
     CATCHER_PORT = _env_int("CATCHER_PORT", 8025)

@@ -36,7 +36,9 @@ def test_with_the_token_from_the_page_it_works(client, make):
 @pytest.mark.parametrize("path", ["/logout", "/memberships/1/decide", "/memberships/1/remove",
                                   "/messages/1/retry", "/messages/1/cancel", "/staff/accounts/1/active",
                                   "/staff/mail/1/resend", "/staff/suppressions/1/lift", "/staff/blocks",
-                                  "/staff/blocks/1/remove"])
+                                  "/staff/blocks/1/remove", "/review/decide", "/account/email", "/staff/groups",
+                                  "/groups/defensive-support/import", "/groups/defensive-support/import/confirm",
+                                  "/groups/defensive-support/members/new", "/staff/people/1/erase"])
 def test_every_state_changing_route_wants_the_token(client, make, path):
     user = make.user(email="staff@example.org", role="staff")
     page = client.get("/login").get_data(as_text=True)

@@ -3,6 +3,7 @@
 A pseudo-translation wraps every extracted string in ⟦ ⟧. Pages rendered in it
 must show no words outside those marks but the data they display.
 """
+import io
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -99,8 +100,10 @@ def test_every_page_is_marked_for_translation(client, make, app, deliver, mailbo
              "/dashboard", "/review", "/groups/defensive-support/review", "/groups/defensive-support/roster",
              f"/memberships/{ana.id}", "/messages/", "/messages/new", message, "/staff/accounts", "/staff/groups",
              "/staff/groups/new", "/staff/groups/defensive-support/edit", "/staff/organizations", "/account/password",
+             "/account/email", "/groups/defensive-support/import", "/groups/defensive-support/members/new",
+             f"/staff/organizations/{ana.organization_id}/people",
              f"/staff/organizations/{ana.organization_id}", "/staff/mail", "/staff/suppressions", "/staff/bounces",
-             f"/me/{member_token(ana.person_id)}", f"/unsubscribe/{unsubscribe_token(_delivery_to('ana@example.org'))}",
+             "/staff/people", f"/staff/people/{ana.person_id}", f"/me/{member_token(ana.person_id)}", f"/unsubscribe/{unsubscribe_token(_delivery_to('ana@example.org'))}",
              "/confirm/not-a-token", "/no-such-page"]
     data = {app.config["COALITION_NAME"], "Defensive Support", "Defensive Support summary", "About Defensive Support.",
             "First thing", "Second thing", "Dalia Contact", "dalia@example.org", "Ana Active", "ana@example.org",
@@ -134,3 +137,22 @@ def test_emails_are_rendered_in_the_recipients_language(client, make, deliver, m
 
 def _delivery_to(address):
     return db.session.scalar(sa.select(Delivery.id).where(Delivery.address == address))
+
+
+def test_the_import_preview_is_marked_for_translation(client, make, app):
+    dalia = make.user(name="Dalia Contact", email="dalia@example.org")
+    group = make.group(contacts=[dalia])
+    make.member(group, name="Ana Active", email="ana@example.org")
+    make.member(group, name="Lee Left", email="lee@example.org", status="left")
+    login(client, "dalia@example.org")
+    content = ("name,email,phone\r\nRosa Nueva,rosa@example.org,1\r\nAna Active,ana@example.org,2\r\n"
+               "Lee Left,lee@example.org,3\r\nNo Address,,4\r\nRosa Nueva,rosa@example.org,5\r\n").encode()
+    with app.app_context():
+        page = client.post("/groups/defensive-support/import?lang=eo", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(content), "members.csv")}).get_data(as_text=True)
+    parser = VisibleText()
+    parser.feed(page)
+    assert "Rosa Nueva" in page
+    data = {app.config["COALITION_NAME"], "Defensive Support", "Dalia Contact", "Rosa Nueva", "rosa@example.org",
+            "Ana Active", "ana@example.org", "Lee Left", "lee@example.org", "No Address", "phone"}
+    assert unmarked(" ".join(parser.parts), data) == []

@@ -1,6 +1,7 @@
 """flask commands. Each parses its arguments and calls a service."""
 import signal
 import time
+from datetime import timedelta
 
 import click
 from flask import current_app
@@ -9,15 +10,17 @@ from webapp.accounts import services as accounts
 from webapp.accounts.models import Role
 from webapp.bounces import lmtp
 from webapp.bounces import services as bounces
+from webapp.db_types import utcnow
 from webapp.groups import services as groups
-from webapp.membership import services as membership
+from webapp.membership import review
 from webapp.outbox import catcher
 from webapp.outbox.worker import Worker, WorkerBusy
+from webapp.privacy import services as privacy
 
 
 def register_commands(app):
     for command in (seed_demo, create_user, deactivate_user, assign_contact, deliver, catch_mail, purge_unconfirmed,
-                    receive_bounces, fetch_bounces):
+                    receive_bounces, fetch_bounces, remind_contacts, purge):
         app.cli.add_command(command)
 
 
@@ -49,7 +52,11 @@ def create_user(email, name, role, password):
 def deactivate_user(email):
     """Deactivate an account: it can no longer log in."""
     user = accounts.by_email(email) or _fail(f"no account for {email}")
-    accounts.set_active(user, False, actor="cli")
+    try:
+        accounts.set_active(user, False, actor="cli")
+    except accounts.StillNeeded as needed:
+        _fail(f"{user.email} is the only contact person of {', '.join(needed.groups)}: assign another contact "
+              "first. Nothing was changed.")
     click.echo(f"Deactivated {user.email}.")
 
 
@@ -62,7 +69,10 @@ def assign_contact(email, group_slug, remove):
     user = accounts.by_email(email) or _fail(f"no account for {email}")
     group = groups.by_slug(group_slug) or _fail(f"no working group {group_slug}")
     ids = [uid for uid in groups.contact_user_ids(group) if uid != user.id]
-    groups.set_contacts_by_id(group, ids if remove else ids + [user.id], actor="cli")
+    try:
+        groups.set_contacts_by_id(group, ids if remove else ids + [user.id], actor="cli")
+    except groups.NoContactLeft:
+        _fail(f"{group.name} must keep at least one contact person: nothing was changed.")
     click.echo(f"{user.email} {'removed from' if remove else 'is a contact of'} {group.name}.")
 
 
@@ -121,9 +131,25 @@ def fetch_bounces(maildir):
     click.echo(f"Read {bounces.fetch_maildir(maildir)} messages from {maildir}.")
 
 
+@click.command("remind-contacts")
+def remind_contacts():
+    """Email each contact the pending requests that have waited more than REMIND_AFTER_DAYS (run it daily)."""
+    sent = review.remind_contacts()
+    click.echo(f"Sent {sent} reminder{'' if sent == 1 else 's'}.")
+
+
+@click.command("purge")
+def purge():
+    """Delete or blank what is kept longer than the RETAIN_* settings (run it daily from cron)."""
+    purged = privacy.purge()
+    for line in purged.lines(current_app.config):
+        click.echo(line)
+
+
 @click.command("purge-unconfirmed")
 @click.option("--hours", default=None, type=int, help="Age in hours (default: the confirmation link's lifetime).")
 def purge_unconfirmed(hours):
-    """Delete join requests never confirmed."""
-    count = membership.purge_unconfirmed(hours or current_app.config["CONFIRM_LINK_HOURS"])
+    """Delete join requests never confirmed (`flask purge` does this and the rest of the retention)."""
+    cutoff = utcnow() - timedelta(hours=hours or current_app.config["CONFIRM_LINK_HOURS"])
+    count, *_ = privacy.purge_unconfirmed(cutoff)
     click.echo(f"Purged {count} unconfirmed requests.")

@@ -81,7 +81,7 @@ def load():
         group = WorkingGroup(slug=slug, name=name, summary=summary, description=description,
                              accomplishments=accomplishments, join_policy=JoinPolicy.MODERATED)
         contact = _user(*CONTACTS[slug], Role.CONTACT)
-        group.contact_links = [GroupContact(user=contact, position=0)]
+        group.contact_links = [GroupContact(user=contact, position=0, listed=True)]
         db.session.add(group)
         groups[slug] = group
     organizations = [

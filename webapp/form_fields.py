@@ -1,5 +1,7 @@
-"""What every feature's forms share: a filter and a field."""
-from wtforms import SelectMultipleField
+"""What every feature's forms share: a filter, a field and the page number of a list."""
+from flask_babel import lazy_gettext as _l
+from wtforms import Form, IntegerField, SelectMultipleField
+from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -13,3 +15,12 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class PageArgs(Form):
+    """?page= of a paged list, read from request.args: not a whole number is a bad request (the caller's 400)."""
+
+    page = IntegerField(_l("Page"), default=1, validators=[Optional()])
+
+    def number(self):
+        return self.page.data or 1

@@ -84,8 +84,13 @@ def test_every_page_has_no_axe_violations(page, new_page, make, mailbox, deliver
                        ("/staff/groups/new", "new group"), ("/staff/groups/defensive-support/edit", "edit group"),
                        ("/staff/audit", "audit log"), ("/staff/mail", "mail, notices"),
                        ("/staff/suppressions", "suppressions and blocks"), ("/staff/bounces", "bounces"),
-                       ("/account/password", "change password"), ("/staff/organizations", "organizations, staff"),
+                       ("/account/password", "change password"), ("/account/email", "email preferences"),
+                       ("/staff/organizations", "organizations, staff"),
                        (f"/staff/organizations/{member.organization_id}", "edit organization"),
+                       (f"/staff/organizations/{member.organization_id}/people", "an organization's people"),
+                       ("/groups/defensive-support/import", "import, upload"),
+                       ("/groups/defensive-support/members/new", "add a member"),
+                       ("/staff/people", "people"), (f"/staff/people/{member.person_id}", "a person's data"),
                        ("/messages/", "messages, none yet"), ("/messages/new", "compose")]:
         staff.goto(path)
         audit.check(staff, name)
@@ -105,6 +110,14 @@ def test_every_page_has_no_axe_violations(page, new_page, make, mailbox, deliver
     audit.check(staff, "messages index")
     staff.goto("/staff/mail")
     audit.check(staff, "mail, with a roster message")
+    staff.goto("/groups/defensive-support/import")
+    staff.get_by_label("CSV file").set_input_files(files=[{
+        "name": "members.csv", "mimeType": "text/csv",
+        "buffer": "name,email\r\nRosa Nueva,rosa.nueva@example.org\r\nAna Existing,ana@example.org\r\nNo Address,\r\n"
+        .encode()}])
+    staff.get_by_role("button", name="Preview the import").click()
+    expect(staff.get_by_role("heading", name="New members (1)")).to_be_visible()
+    audit.check(staff, "import preview")
 
     # A member's own links, from the roster email.
     mailbox.clear()
@@ -118,7 +131,7 @@ def test_every_page_has_no_axe_violations(page, new_page, make, mailbox, deliver
     expect(page.get_by_role("heading", name="You are unsubscribed")).to_be_visible()
     audit.check(page, "unsubscribed page")
 
-    assert len(audit.checked) == 39
+    assert len(audit.checked) == 46
     if audit.problems:
         pytest.fail(audit.report(), pytrace=False)
 

@@ -23,3 +23,28 @@ def test_a_contact_downloads_their_groups_roster_as_csv(client, make):
     assert by_email["ana@example.org"][:3] == ["Ana Active", "ana@example.org", "Oasis Legal Services"]
     assert by_email["eve@example.org"][0] == "'=HYPERLINK(\"http://evil.example.com\")"  # a formula is defused
     assert client.get("/groups/youth-organizing/roster.csv").status_code == 403
+
+
+def test_the_csv_streams_a_chunk_at_a_time_in_name_order_for_the_tab_and_search_shown(client, make, monkeypatch):
+    from webapp.membership import roster_queries
+
+    monkeypatch.setattr(roster_queries, "EXPORT_CHUNK", 3)  # eight members: three queries' worth of rows
+    contact = make.user(email="dalia@example.org")
+    group = make.group(contacts=[contact])
+    names = ["Hana", "@SUM(A1:A9)", "gil", "Fay", "Eve", "dan", "Cat", "+1 Bob"]
+    for name in names:
+        make.member(group, name=name, email=f"{name.strip('@+1 ').split('(')[0].lower()}@example.org",
+                    organization="-Org" if name == "Eve" else None)
+    make.member(group, name="Pam Pending", email="pam@example.org", status="pending")
+    make.member(group, name="Pia Pending", email="pia@example.org", status="pending", organization="Oasis")
+    login(client, "dalia@example.org")
+    response = client.get("/groups/defensive-support/roster.csv")
+    assert response.is_streamed
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["Name", "Email", "Organization", "Role or title", "Joined"]
+    assert [row[0] for row in rows[1:]] == ["'+1 Bob", "'@SUM(A1:A9)", "Cat", "dan", "Eve", "Fay", "gil", "Hana"]
+    assert rows[5][2] == "'-Org"
+    assert len({row[1] for row in rows[1:]}) == 8  # each member once, across the chunks
+    pending = client.get("/groups/defensive-support/roster.csv?tab=pending&q=oasis").get_data(as_text=True)
+    assert [row[0] for row in csv.reader(io.StringIO(pending))][1:] == ["Pia Pending"]
+    assert client.get("/groups/defensive-support/roster.csv?tab=gone").status_code == 400

@@ -51,3 +51,22 @@ def test_only_staff_manage_organizations(client, make):
     make.user(email="dalia@example.org")
     login(client, "dalia@example.org")
     assert client.get("/staff/organizations").status_code == 403
+
+
+def test_the_staff_list_of_organizations_comes_a_hundred_at_a_time(client, make):
+    import sqlalchemy as sa
+
+    from tests.conftest import login
+    from webapp.extensions import db
+    from webapp.organizations.models import Organization
+
+    make.user(email="staff@example.org", role="staff")
+    db.session.execute(sa.insert(Organization), [{"name": f"Org {i:03d}", "name_key": f"org {i:03d}"}
+                                                  for i in range(150)])
+    db.session.commit()
+    login(client, "staff@example.org")
+    first = client.get("/staff/organizations").get_data(as_text=True)
+    assert "Page 1 of 2" in first and "Org 099" in first and "Org 100" not in first
+    second = client.get("/staff/organizations?page=2").get_data(as_text=True)
+    assert "Org 149" in second and "Org 000" not in second
+    assert client.get("/staff/organizations?page=x").status_code == 400

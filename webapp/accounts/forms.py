@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 
@@ -32,3 +32,9 @@ class PasswordForm(FlaskForm):
     repeat = PasswordField(_l("New password again"),
                            validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))])
     submit = SubmitField(_l("Change my password"))
+
+
+class EmailPreferencesForm(FlaskForm):
+    request_emails = BooleanField(_l("Email me about each new request to my groups, and when another contact "
+                                     "decides one"))
+    submit = SubmitField(_l("Save my email preferences"))

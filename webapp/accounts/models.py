@@ -26,6 +26,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(256), default="")
     role: Mapped[Role] = mapped_column(str_enum(Role), default=Role.CONTACT)
     active: Mapped[bool] = mapped_column(default=True)
+    # The email about each new request and each decision another contact makes;
+    # off, a contact keeps only the daily reminder of requests waiting too long.
+    request_emails: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property

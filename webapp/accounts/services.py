@@ -1,5 +1,6 @@
 """Accounts for contact people and staff."""
 import sqlalchemy as sa
+from blinker import Namespace
 
 from webapp.accounts.models import Role, User
 from webapp.audit.services import record
@@ -8,6 +9,19 @@ from webapp.extensions import db
 
 class AccountError(Exception):
     pass
+
+
+class StillNeeded(AccountError):
+    """The account is the only contact person of these groups; deactivating it would leave them none."""
+
+    def __init__(self, groups):
+        super().__init__(f"the only contact person of {', '.join(groups)}")
+        self.groups = groups
+
+
+# Sent with the account before it is deactivated; each receiver returns the names of
+# the groups that would be left without a contact (groups answer: accounts knows none).
+deactivating = Namespace().signal("deactivating")
 
 
 def by_email(email):
@@ -46,9 +60,23 @@ def change_password(user, current, new):
 
 
 def set_active(user, active, actor=None):
-    """Deactivate (or reactivate) an account: a deactivated user cannot log in and is no group's contact."""
+    """Deactivate (or reactivate) an account: a deactivated user cannot log in and is no group's contact.
+
+    Raises StillNeeded, and changes nothing, for the only contact person of a group.
+    """
+    if not active:
+        needed = [name for _, names in deactivating.send(user) for name in names or ()]
+        if needed:
+            raise StillNeeded(needed)
     user.active = active
     record("account.activate" if active else "account.deactivate", actor=actor, target=f"user:{user.id}")
+    db.session.commit()
+
+
+def set_request_emails(user, wanted):
+    """Whether this contact gets an email for each new request and each decision another contact makes."""
+    user.request_emails = bool(wanted)
+    record("account.email_preferences", actor=user, target=f"user:{user.id}", request_emails=bool(wanted))
     db.session.commit()
 
 

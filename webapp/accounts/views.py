@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from webapp.accounts import services
-from webapp.accounts.forms import AccountForm, ActiveForm, LoginForm, PasswordForm
+from webapp.accounts.forms import AccountForm, ActiveForm, EmailPreferencesForm, LoginForm, PasswordForm
 from webapp.accounts.models import User
 from webapp.extensions import db, limiter, login
 from webapp.links import same_site_path
@@ -18,7 +18,7 @@ def load_user(user_id):
 
 
 def _safe_next(target):
-    return same_site_path(target) or url_for("groups.dashboard")
+    return same_site_path(target) or url_for("dashboard.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -54,9 +54,23 @@ def password():
             form.current.errors.append(_("That is not your current password."))
         else:
             flash(_("Your password is changed."), "success")
-            return redirect(url_for("groups.dashboard"))
+            return redirect(url_for("dashboard.index"))
     status = 400 if request.method == "POST" else 200
     return render_template("accounts/password.html", form=form), status
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@login_required
+def email_preferences():
+    # On a POST only what was sent counts: an unticked box is not sent at all.
+    saved = {"request_emails": current_user.request_emails} if request.method == "GET" else None
+    form = EmailPreferencesForm(data=saved)
+    if form.validate_on_submit():
+        services.set_request_emails(current_user, form.request_emails.data)
+        flash(_("Your email preferences are saved."), "success")
+        return redirect(url_for("accounts.email_preferences"))
+    return render_template("accounts/email_preferences.html", form=form,
+                           remind_after_days=current_app.config["REMIND_AFTER_DAYS"])
 
 
 @bp.route("/staff/accounts", methods=["GET", "POST"])
@@ -87,7 +101,12 @@ def set_active(user_id):
     if user.id == current_user.id and not active:
         flash(_("You cannot deactivate your own account."), "error")
     else:
-        services.set_active(user, active, actor=current_user)
+        try:
+            services.set_active(user, active, actor=current_user)
+        except services.StillNeeded as needed:
+            flash(_("%(name)s is the only contact person of %(groups)s: give the group another contact first. "
+                    "Nothing was changed.", name=user.name, groups=", ".join(needed.groups)), "error")
+            return redirect(url_for("accounts.accounts"))
         message = _("%(name)s can log in again.", name=user.name) if active else \
             _("%(name)s is deactivated.", name=user.name)
         flash(message, "success")

@@ -6,8 +6,14 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from webapp.form_fields import MultiCheckboxField, strip
 
 
+def _user_id_or_none(value):
+    return int(value) if value not in (None, "") else None
+
+
 class ContactsForm(FlaskForm):
     contacts = MultiCheckboxField(_l("Contact people"), coerce=int)
+    # Any active account may be chosen; the service refuses one that is not among the contacts.
+    listed = SelectField(_l("Named on the public page"), coerce=_user_id_or_none, validate_choice=False)
     submit = SubmitField(_l("Save contacts"))
 
 

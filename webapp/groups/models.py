@@ -16,13 +16,17 @@ class JoinPolicy(enum.StrEnum):
 
 
 class GroupContact(db.Model):
-    """A contact person of a working group; position 0 is the publicly listed one."""
+    """A contact person of a working group; staff choose the one named on the public pages (listed)."""
 
     __tablename__ = "group_contact"
+    # At most one listed contact per group, whatever the order of statements that change it.
+    __table_args__ = (sa.Index("uq_group_contact_listed", "group_id", unique=True,
+                               sqlite_where=sa.text("listed"), postgresql_where=sa.text("listed")),)
 
     group_id: Mapped[int] = mapped_column(sa.ForeignKey("working_group.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
     position: Mapped[int] = mapped_column(default=0)
+    listed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -51,8 +55,10 @@ class WorkingGroup(db.Model):
 
     @property
     def listed_contact(self):
-        contacts = self.contacts
-        return contacts[0] if contacts else None
+        """The contact staff chose to name publicly; the first active one if that account is deactivated."""
+        active = [link for link in self.contact_links if link.user.active]
+        chosen = next((link for link in active if link.listed), active[0] if active else None)
+        return chosen.user if chosen else None
 
     @property
     def accomplishment_list(self):

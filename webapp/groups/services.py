@@ -3,6 +3,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp import permissions
 from webapp.accounts.models import User
+from webapp.accounts.services import deactivating
 from webapp.audit.services import record
 from webapp.extensions import db
 from webapp.groups.models import GroupContact, JoinPolicy, WorkingGroup
@@ -44,34 +45,78 @@ def groups_looked_after_by(user):
     return all_groups() if permissions.is_staff(user) else groups_of_contact(user)
 
 
-def set_contacts(group, users):
-    """Make these users the group's contacts, in this order; the first is the listed one."""
-    group.contact_links = [GroupContact(user_id=user.id, position=i) for i, user in enumerate(users)]
+class NoContactLeft(Exception):
+    """A working group must keep at least one active contact person."""
 
 
-def add_contact(group, user):
-    if any(link.user_id == user.id for link in group.contact_links):
-        return
-    group.contact_links.append(GroupContact(user_id=user.id, position=len(group.contact_links)))
+class ListedNotAContact(Exception):
+    """The contact named publicly must be one of the group's contacts."""
 
 
-def remove_contact(group, user):
-    group.contact_links = [link for link in group.contact_links if link.user_id != user.id]
+def set_contacts(group, users, listed=None):
+    """Make these users the group's contacts, in this order.
+
+    `listed` is named on the public pages; by default the one named now if they
+    stay, else the first.
+    """
+    ids = [user.id for user in users]
+    current = {link.user_id: link for link in group.contact_links}
+    if listed is not None:
+        named = listed.id
+    else:
+        named = next((uid for uid, link in current.items() if link.listed and uid in ids), ids[0] if ids else None)
+    if any(link.listed and uid != named for uid, link in current.items()):
+        # Unlisted in a statement of its own: one listed contact per group holds after every statement.
+        for link in current.values():
+            link.listed = False
+        db.session.flush()
+    links = []
+    for position, user in enumerate(users):
+        link = current.get(user.id) or GroupContact(user=user)
+        link.position, link.listed = position, user.id == named
+        links.append(link)
+    group.contact_links = links
 
 
 def contact_user_ids(group):
     return [link.user_id for link in group.contact_links]
 
 
-def set_contacts_by_id(group, user_ids, actor=None):
-    """Make these accounts the group's contacts, keeping the order of those who stay."""
+def listed_user_id(group):
+    listed = group.listed_contact
+    return listed.id if listed else None
+
+
+def set_contacts_by_id(group, user_ids, listed_id=None, actor=None):
+    """Make these accounts the group's contacts, keeping the order of those who stay.
+
+    Raises NoContactLeft (a group keeps at least one active contact) or
+    ListedNotAContact, and then nothing changes.
+    """
     wanted = set(user_ids)
     kept = [uid for uid in contact_user_ids(group) if uid in wanted]
     added = sorted(wanted - set(kept))
     users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(wanted)))}
-    set_contacts(group, [users[uid] for uid in kept + added if uid in users])
-    record("group.contacts", actor=actor, target=f"group:{group.id}", contacts=kept + added)
+    contacts = [users[uid] for uid in kept + added if uid in users]
+    if not any(user.active for user in contacts):
+        raise NoContactLeft(group.name)
+    if listed_id is not None and listed_id not in users:
+        raise ListedNotAContact(group.name)
+    set_contacts(group, contacts, listed=users.get(listed_id))
+    record("group.contacts", actor=actor, target=f"group:{group.id}", contacts=[u.id for u in contacts],
+           listed=listed_user_id(group))
     db.session.commit()
+
+
+@deactivating.connect
+def only_contact_of(user, **extra):
+    """The names of the groups this user is the only active contact of: they must not be deactivated."""
+    others = (sa.select(GroupContact.group_id).join(User, User.id == GroupContact.user_id)
+              .where(GroupContact.user_id != user.id, User.active.is_(True)))
+    return db.session.scalars(
+        sa.select(WorkingGroup.name).join(GroupContact, GroupContact.group_id == WorkingGroup.id)
+        .where(GroupContact.user_id == user.id, WorkingGroup.id.not_in(others)).order_by(WorkingGroup.name)
+    ).all()
 
 
 class SlugTaken(Exception):

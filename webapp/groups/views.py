@@ -1,12 +1,11 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from wtforms import SelectChoice
 
 from webapp.groups import services
 from webapp.groups.forms import ContactsForm, GroupForm
-from webapp.outbox import queries as outbox_queries
-from webapp.permissions import is_staff, staff_required
+from webapp.permissions import staff_required
 
 bp = Blueprint("groups", __name__)
 
@@ -21,19 +20,14 @@ def directory():
     return render_template("groups/directory.html", groups=services.directory())
 
 
-@bp.route("/dashboard")
-@login_required
-def dashboard():
-    failed = outbox_queries.failed_recently(days=7) if is_staff(current_user) else None
-    return render_template("groups/dashboard.html", groups=services.groups_looked_after_by(current_user),
-                           failed_mail=failed)
-
-
 def _contacts_form(group, users, formdata=None):
     form = ContactsForm(prefix=f"g{group.id}", formdata=formdata)
     form.contacts.choices = [SelectChoice(u.id, f"{u.name} <{u.email}>") for u in users]
+    form.listed.choices = [SelectChoice("", _("The first of the contacts"))] + \
+        [SelectChoice(u.id, u.name) for u in users]
     if formdata is None:
         form.contacts.data = services.contact_user_ids(group)
+        form.listed.data = services.listed_user_id(group)
     return form
 
 
@@ -46,8 +40,17 @@ def contacts():
         group = next((g for g in groups if str(g.id) == request.form.get("group_id")), None) or abort(404)
         form = _contacts_form(group, users, formdata=request.form)
         if form.validate_on_submit():
-            services.set_contacts_by_id(group, form.contacts.data, actor=current_user)
-            flash(_("Contacts of %(group)s saved.", group=group.name), "success")
+            try:
+                services.set_contacts_by_id(group, form.contacts.data, listed_id=form.listed.data,
+                                            actor=current_user)
+            except services.NoContactLeft:
+                flash(_("%(group)s must keep at least one contact person: nothing was changed.", group=group.name),
+                      "error")
+            except services.ListedNotAContact:
+                flash(_("The contact named publicly must be one of the group's contacts: nothing was changed."),
+                      "error")
+            else:
+                flash(_("Contacts of %(group)s saved.", group=group.name), "success")
         else:
             flash(_("Those contacts could not be saved."), "error")
         return redirect(url_for("groups.contacts"))

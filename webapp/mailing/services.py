@@ -1,4 +1,5 @@
 """Roster messages: compose, preview, send (into the outbox), follow."""
+from collections import Counter
 from dataclasses import dataclass
 from email.utils import parseaddr
 
@@ -15,8 +16,10 @@ from webapp.extensions import db
 from webapp.groups.models import GroupContact, WorkingGroup
 from webapp.mailing.models import Message, message_group
 from webapp.membership.queries import people_in_groups, roster_reach, roster_recipients
+from webapp.outbox import queries as outbox_queries
 from webapp.outbox import services as outbox
-from webapp.outbox.models import EmailKind
+from webapp.outbox.models import DeliveryStatus, EmailKind
+from webapp.paging import page_of
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table").enable("strikethrough")
 
@@ -102,16 +105,53 @@ def left_out(groups):
     return roster_reach(groups)[1]
 
 
-def messages_for(user):
-    """Messages this user may see: all for staff, those to their groups for a contact."""
-    query = sa.select(Message).options(selectinload(Message.groups), selectinload(Message.author)) \
+MESSAGES_PER_PAGE = 50
+
+
+def _visible_to(query, user):
+    """Only the messages this user may see: all for staff, those to their groups for a contact."""
+    if permissions.is_staff(user):
+        return query
+    theirs = sa.select(message_group.c.message_id).join(
+        GroupContact, GroupContact.group_id == message_group.c.group_id
+    ).where(GroupContact.user_id == user.id)
+    return query.where(Message.id.in_(theirs))
+
+
+@dataclass
+class Listed:
+    """A message on the list, with how its deliveries stand."""
+
+    message: Message
+    recipients: int
+    sent: int
+    waiting: int  # queued or being sent
+    failed: int  # failed, or set aside after workers died on it
+    not_sent: int  # bouncing or blocked, or cancelled
+
+
+def _listed(message, counts):
+    s = DeliveryStatus
+    return Listed(message=message, recipients=sum(counts.values()), sent=counts[s.SENT],
+                  waiting=counts[s.QUEUED] + counts[s.SENDING], failed=counts[s.FAILED] + counts[s.DEAD],
+                  not_sent=counts[s.SUPPRESSED] + counts[s.CANCELLED])
+
+
+def messages_page(user, number):
+    """A page of the messages this user may see, newest first, each with its delivery counts.
+
+    Five queries whatever the number of messages and deliveries: how many, the
+    page, its groups, its authors, and one grouped count of its deliveries.
+    """
+    total = db.session.scalar(_visible_to(sa.select(sa.func.count()).select_from(Message), user))
+    query = _visible_to(sa.select(Message), user) \
+        .options(selectinload(Message.groups), selectinload(Message.author)) \
         .order_by(Message.created_at.desc(), Message.id.desc())
-    if not permissions.is_staff(user):
-        theirs = sa.select(message_group.c.message_id).join(
-            GroupContact, GroupContact.group_id == message_group.c.group_id
-        ).where(GroupContact.user_id == user.id)
-        query = query.where(Message.id.in_(theirs))
-    return db.session.scalars(query.limit(200)).all()
+    page = page_of(query, number, total, MESSAGES_PER_PAGE)
+    counts = outbox_queries.counts_by_email({m.email_id for m in page.items if m.email_id is not None})
+    empty = Counter({status: 0 for status in DeliveryStatus})
+    page.items = [_listed(m, counts.get(m.email_id, empty)) for m in page.items]
+    return page
 
 
 def get_message(message_id):

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from webapp import permissions
+from webapp.form_fields import PageArgs
 from webapp.groups import services as groups
 from webapp.mailing import services
 from webapp.mailing.forms import ActionForm, ComposeForm
@@ -19,7 +20,10 @@ bp = Blueprint("mailing", __name__, url_prefix="/messages")
 @bp.route("/")
 @login_required
 def index():
-    return render_template("mailing/index.html", messages=services.messages_for(current_user))
+    args = PageArgs(request.args)
+    if not args.validate():
+        abort(400)
+    return render_template("mailing/index.html", page=services.messages_page(current_user, args.number()))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -1,4 +1,4 @@
-"""A group's roster as CSV, for spreadsheets."""
+"""A group's roster as CSV, for spreadsheets, written as it is read."""
 import csv
 import io
 
@@ -13,13 +13,17 @@ def _cell(value):
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def roster_csv(memberships):
-    """The active members, one row each: name, email, organization, role, joined (UTC date)."""
+def roster_csv(chunks):
+    """The CSV's text, piece by piece: the header at once, then one piece per chunk of
+    (name, email, organization, role or title, joined) rows; joined is a UTC date."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([_("Name"), _("Email"), _("Organization"), _("Role or title"), _("Joined")])
-    for m in memberships:
-        writer.writerow([_cell(m.person.name), _cell(m.person.email),
-                         _cell(m.organization.name if m.organization else ""), _cell(m.role_title),
-                         m.joined_at.strftime("%Y-%m-%d") if m.joined_at else ""])
-    return out.getvalue()
+    yield out.getvalue()
+    for rows in chunks:
+        out.seek(0)
+        out.truncate()
+        for name, email, organization, role_title, joined_at in rows:
+            writer.writerow([_cell(name), _cell(email), _cell(organization), _cell(role_title),
+                             joined_at.strftime("%Y-%m-%d") if joined_at else ""])
+        yield out.getvalue()

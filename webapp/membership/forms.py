@@ -1,9 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField, SubmitField, TextAreaField
+from wtforms import (BooleanField, Form, HiddenField, IntegerField, SelectChoice, SelectField, SelectMultipleField,
+                     StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from webapp.form_fields import strip
+from webapp.membership import roster_queries
 from webapp.outbox.blocks import is_own_address
 
 NOTE_MAX = 2000
@@ -40,10 +42,43 @@ class ConfirmForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))
 
 
+REASON_MAX = 1000
+REASON_TOO_LONG = _l("The reason is too long (at most 1,000 characters).")
+DECISIONS = ("approve", "decline", "spam")
+
+
 class DecisionForm(FlaskForm):
-    reason = TextAreaField(_l("Reason (optional, shown to the applicant)"), validators=[Optional(), Length(max=1000)])
+    reason = TextAreaField(_l("Reason (optional, shown to the applicant)"),
+                           validators=[Optional(), Length(max=REASON_MAX, message=REASON_TOO_LONG)])
     approve = SubmitField(_l("Approve"))
     decline = SubmitField(_l("Decline"))
+    spam = SubmitField(_l("Discard as spam"))
+    next = HiddenField()
+
+    def decision(self):
+        """Which button was pressed: "approve", "decline", "spam", or None."""
+        for name in DECISIONS:
+            if self[name].data:
+                return name
+        return None
+
+
+class BulkDecisionForm(DecisionForm):
+    """The requests ticked on the review page, and what to do with all of them."""
+
+    ids = SelectMultipleField(coerce=int, validate_choice=False,
+                              validators=[DataRequired(_l("Select at least one request."))])
+    reason = TextAreaField(_l("Reason for the selected requests (optional, shown to each applicant; never sent "
+                              "with spam)"), validators=[Optional(), Length(max=REASON_MAX, message=REASON_TOO_LONG)])
+    approve = SubmitField(_l("Approve selected"))
+    decline = SubmitField(_l("Decline selected"))
+    spam = SubmitField(_l("Discard selected as spam"))
+
+    def well_formed(self, most):
+        """What the page itself can send: whole-number ids, not more than `most`, and one of the buttons."""
+        ids = self.ids.data or ()
+        return (not self.ids.process_errors and len(ids) <= most and all(0 < i < 2**31 for i in ids)
+                and self.decision() is not None)
 
 
 class RemoveForm(FlaskForm):
@@ -53,3 +88,54 @@ class RemoveForm(FlaskForm):
 
 class LeaveForm(FlaskForm):
     submit = SubmitField(_l("Leave this group"))
+
+
+ROSTER_TAB_LABELS = {"active": _l("Active"), "pending": _l("Pending"), "left": _l("Left"), "removed": _l("Removed"),
+                     "declined": _l("Declined"), "bouncing": _l("Bouncing")}
+ROSTER_SORT_LABELS = {"name": _l("Name"), "organization": _l("Organization"), "date": _l("Date joined or changed")}
+ROSTER_ORDER_LABELS = {"asc": _l("Ascending"), "desc": _l("Descending")}
+SELECTION_MAX = 1000  # a page shows fifty; more is not something the page sends
+
+
+def _choices(labels, keys=None):
+    return [SelectChoice(key, labels[key]) for key in keys or labels]
+
+
+class RosterView(Form):
+    """What the roster shows, from the query string: a tab, a search, an order and a page.
+
+    A choice not offered, or a page that is not a whole number, does not
+    validate (the view's 400); a page out of range shows the nearest one.
+    """
+
+    tab = SelectField(_l("Show"), choices=_choices(ROSTER_TAB_LABELS, roster_queries.TABS), default="active")
+    q = StringField(_l("Search"), filters=[strip], validators=[Length(max=200)], default="")
+    sort = SelectField(_l("Sort by"), choices=_choices(ROSTER_SORT_LABELS, roster_queries.SORTS), default="name")
+    order = SelectField(_l("Order"), choices=_choices(ROSTER_ORDER_LABELS), default="asc")
+    page = IntegerField(_l("Page"), default=1, validators=[Optional()])
+
+    def choices(self):
+        """The arguments of roster_queries.page() but the page number."""
+        return {"tab": self.tab.data, "search": self.q.data, "sort": self.sort.data,
+                "descending": self.order.data == "desc"}
+
+    def kept(self, page=False):
+        """The query arguments that differ from the defaults, for links that keep them."""
+        names = ("tab", "q", "sort", "order") + (("page",) if page else ())
+        return {name: self[name].data for name in names if self[name].data != self[name].default}
+
+
+class RosterSelection(FlaskForm):
+    """The members ticked on the roster, and what to do with them."""
+
+    selected = SelectMultipleField(coerce=int, validate_choice=False)
+    reason = TextAreaField(_l("Reason for removing them (optional)"),
+                           validators=[Optional(), Length(max=REASON_MAX, message=REASON_TOO_LONG)])
+    remove = SubmitField(_l("Remove the selected members"))
+    export = SubmitField(_l("Download the selected members (CSV)"))
+
+    def well_formed(self):
+        """What the page itself can send: membership numbers (at most SELECTION_MAX) and one of the buttons."""
+        ids = self.selected.data or ()
+        return (not self.selected.process_errors and len(ids) <= SELECTION_MAX and all(0 < i < 2**31 for i in ids)
+                and bool(self.remove.data or self.export.data))

@@ -24,6 +24,8 @@ class Person(db.Model):
     """Someone who asked to join a group. Nothing about status, age or case is kept."""
 
     __tablename__ = "person"
+    # The roster in name order: walked in this order, a page reads only the people it shows.
+    __table_args__ = (sa.Index("ix_person_name", sa.func.lower(sa.text("name")), "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120))
@@ -37,11 +39,20 @@ class Membership(db.Model):
     """One person in one working group, whatever the status; a new request reuses the row."""
 
     __tablename__ = "membership"
-    __table_args__ = (sa.UniqueConstraint("person_id", "group_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("person_id", "group_id"),
+        # The review queue and its counts: a group's pending requests, longest waiting first.
+        sa.Index("ix_membership_review", "status", "group_id", "status_changed_at"),
+        # The roster: its tabs' counts and a tab by join date or by organization read this index alone
+        # (a tab by date changed reads ix_membership_review).
+        sa.Index("ix_membership_roster", "group_id", "status", "joined_at", "organization_id", "person_id"),
+        # The roster's search by organization name: the memberships of the organizations that match.
+        sa.Index("ix_membership_organization", "organization_id", "group_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"))
-    group_id: Mapped[int] = mapped_column(sa.ForeignKey("working_group.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("working_group.id", ondelete="CASCADE"))
     status: Mapped[Status] = mapped_column(str_enum(Status), default=Status.UNCONFIRMED, index=True)
     organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id", ondelete="SET NULL"))
     role_title: Mapped[str] = mapped_column(sa.String(120), default="")

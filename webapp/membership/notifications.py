@@ -39,11 +39,14 @@ def request_received(membership):
 
 def new_request_for_contacts(membership):
     group = membership.group
-    review_url = public_url("membership.review", slug=group.slug)
+    review_url = public_url("review.group", slug=group.slug)
     for contact in group.contacts:
+        if not contact.request_emails:
+            continue  # they chose the daily reminder only
         _send(contact, "en", lambda: _("New request to join %(group)s: %(name)s",
                                        group=group.name, name=membership.person.name),
-              "new_request", contact=contact, membership=membership, group=group, review_url=review_url)
+              "new_request", contact=contact, membership=membership, group=group, review_url=review_url,
+              preferences_url=public_url("accounts.email_preferences"))
 
 
 def approved(membership):
@@ -61,6 +64,44 @@ def declined(membership):
     person, group = membership.person, membership.group
     _send(person, person.language, lambda: _("Your request to join %(group)s", group=group.name),
           "declined", person=person, group=group, reason=membership.decision_reason)
+
+
+def _decided_subject(decision, actor, group, memberships):
+    if len(memberships) > 1:
+        return ngettext("%(group)s: %(actor)s decided %(num)d request", "%(group)s: %(actor)s decided %(num)d requests",
+                        len(memberships), group=group.name, actor=actor.name)
+    name = memberships[0].person.name
+    if decision == "approve":
+        return _("%(group)s: %(actor)s approved %(name)s", group=group.name, actor=actor.name, name=name)
+    if decision == "decline":
+        return _("%(group)s: %(actor)s declined %(name)s", group=group.name, actor=actor.name, name=name)
+    return _("%(group)s: %(actor)s discarded %(name)s as spam", group=group.name, actor=actor.name, name=name)
+
+
+def decided_for_other_contacts(actor, decision, memberships, reason=""):
+    """Each group's other contacts (not the one who decided) get one notice of what `actor` decided."""
+    by_group = {}
+    for membership in memberships:
+        by_group.setdefault(membership.group, []).append(membership)
+    for group, decided in by_group.items():
+        review_url = public_url("review.group", slug=group.slug)
+        for contact in group.contacts:
+            if contact.id == actor.id or not contact.request_emails:
+                continue
+            _send(contact, "en", lambda: _decided_subject(decision, actor, group, decided), "decided",
+                  contact=contact, actor=actor, decision=decision, group=group, memberships=decided,
+                  reason=reason if decision != "spam" else "", review_url=review_url,
+                  preferences_url=public_url("accounts.email_preferences"))
+
+
+def reminder(contact, waiting):
+    """One email listing the requests that waited too long in each of the contact's groups ({group: [membership]})."""
+    count = sum(len(requests) for requests in waiting.values())
+    _send(contact, "en", lambda: ngettext("%(num)d request is waiting for your review",
+                                          "%(num)d requests are waiting for your review", count),
+          "reminder", contact=contact, waiting={
+              group: (requests, public_url("review.group", slug=group.slug)) for group, requests in waiting.items()},
+          days=current_app.config["REMIND_AFTER_DAYS"])
 
 
 @started_bouncing.connect

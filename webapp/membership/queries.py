@@ -1,6 +1,8 @@
-"""Reading memberships: review queues, rosters, history, and the recipients of roster mail.
+"""Reading memberships: history, a person's memberships, and the recipients of roster mail.
 
-Each function loads what its page shows in a fixed number of queries.
+Each function loads what its page shows in a fixed number of queries; the
+roster's pages and its CSV are in roster_queries.py, the review queue in
+review_queries.py.
 """
 from itertools import groupby
 
@@ -21,32 +23,17 @@ def _with_people(query):
     )
 
 
-def pending_requests(groups):
-    """Pending requests of these groups, oldest first."""
-    return db.session.scalars(
-        _with_people(sa.select(Membership))
-        .where(Membership.group_id.in_([g.id for g in groups]), Membership.status == Status.PENDING)
-        .order_by(Membership.status_changed_at, Membership.id)
-    ).all()
+def bouncing_in(group, addresses):
+    """Which of these addresses, of the group's active members, bounce (suppressed for it), in one query.
 
-
-def roster(group):
-    """The group's active members, by name."""
-    return db.session.scalars(
-        _with_people(sa.select(Membership))
-        .join(Membership.person)
-        .where(Membership.group_id == group.id, Membership.status == Status.ACTIVE)
-        .order_by(sa.func.lower(Person.name), Person.id)
-    ).all()
-
-
-def bouncing_in(group):
-    """Addresses of the group's active members whose mail bounces (suppressed for it), in one query."""
+    Read from the suppression list, one address at a time: the cost follows
+    the addresses asked about, not the group's size.
+    """
+    in_group = sa.exists().where(Person.email == Suppression.address, Membership.person_id == Person.id,
+                                 Membership.group_id == group.id, Membership.status == Status.ACTIVE)
     return set(db.session.scalars(
-        sa.select(Person.email).join(Membership, Membership.person_id == Person.id)
-        .join(Suppression, Suppression.address == Person.email)
-        .where(Membership.group_id == group.id, Membership.status == Status.ACTIVE,
-               Suppression.kind == SuppressionKind.BOUNCE)
+        sa.select(Suppression.address).where(Suppression.address.in_(list(addresses)),
+                                             Suppression.kind == SuppressionKind.BOUNCE, in_group)
     ))
 
 
@@ -140,3 +127,18 @@ def roster_recipients(groups):
             yield email, name, {"groups": group_names, "leave_url": leave_base + token(person_id)}
     finally:
         rows.close()  # a caller that stops early (the preview takes one) frees the cursor now
+
+
+def people_of_organization(organization_id):
+    """[(person, [membership, …])] of everyone who named this organization in a group, by name; one query.
+
+    The memberships are those in which the person named it (a person may join
+    another group for another organization), whatever their status, by group.
+    """
+    memberships = db.session.scalars(
+        _with_people(sa.select(Membership))
+        .join(Membership.person).join(Membership.group)
+        .where(Membership.organization_id == organization_id)
+        .order_by(sa.func.lower(Person.name), Person.id, WorkingGroup.name)
+    ).all()
+    return [(person, list(theirs)) for person, theirs in groupby(memberships, key=lambda m: m.person)]

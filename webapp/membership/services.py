@@ -10,6 +10,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from webapp.audit.services import record
 from webapp.db_types import utcnow
@@ -43,11 +44,13 @@ class LinkUsed(MembershipError):
     """A confirmation link that was already used, or replaced by a newer one."""
 
 
-# Which statuses each status may be reached from.
+# Which statuses each status may be reached from; None is a membership that does not exist yet.
 ALLOWED = {
     Status.UNCONFIRMED: {None, Status.DECLINED, Status.LEFT, Status.REMOVED},
     Status.PENDING: {Status.UNCONFIRMED},
-    Status.ACTIVE: {Status.UNCONFIRMED, Status.PENDING},
+    # From None: a contact or staff brings someone in (an import, or one added by hand: `bring_in`).
+    # Never from DECLINED, LEFT or REMOVED: those people come back only by asking again themselves.
+    Status.ACTIVE: {None, Status.UNCONFIRMED, Status.PENDING},
     Status.DECLINED: {Status.PENDING},
     Status.LEFT: {Status.ACTIVE},
     Status.REMOVED: {Status.ACTIVE},
@@ -76,11 +79,13 @@ def _transition(membership, to, *, actor=None, actor_label="", reason="", error=
         from_status = membership.status
         db.session.refresh(membership)
     else:
+        if None not in allowed:
+            raise error(f"a new membership cannot start as {to}")
         from_status = None
         membership.status = to
     db.session.add(MembershipEvent(
         membership=membership, actor_id=getattr(actor, "id", None),
-        actor_label=_actor_label(actor, actor_label), from_status=from_status, to_status=to, reason=reason,
+        actor_label=actor_label or _actor_label(actor, ""), from_status=from_status, to_status=to, reason=reason,
     ))
     return membership
 
@@ -199,6 +204,20 @@ def decline(membership, actor, reason=""):
     db.session.commit()
 
 
+def bring_in(membership, actor, actor_label):
+    """A contact or staff puts a new membership straight on the roster: active, with its history row.
+
+    Only for a membership not yet stored (no status): an import or one added by
+    hand never re-adds someone who left, was removed or was declined. The
+    caller commits, so that an import of many is one transaction.
+    """
+    if membership.id is not None:
+        raise IllegalTransition(f"membership {membership.id} exists already: it is {membership.status}")
+    _transition(membership, Status.ACTIVE, actor=actor, actor_label=actor_label)
+    membership.joined_at = membership.requested_at = utcnow()
+    return membership
+
+
 def leave(membership):
     """The member leaves the group themself, from their own page."""
     _transition(membership, Status.LEFT, actor_label="member")
@@ -252,6 +271,36 @@ def remove(membership, actor, reason=""):
     db.session.commit()
 
 
+def remove_many(group, membership_ids, actor, reason=""):
+    """Remove the selected members of a group at once; returns (how many were removed, how many were skipped).
+
+    Each is removed as `remove` does it, with its guarded transition, history
+    row and audit row (the audit log names each membership, as for one), and
+    all are committed together. Those no longer active are skipped; ids of
+    other groups' memberships are ignored. The rows are locked as they are read
+    (PostgreSQL), so no one changes them before they are written; where a change
+    can still slip in between the read and the first write (SQLite), the
+    transition refuses, rolls the batch back, and the batch is read again.
+    """
+    for _ in range(3):
+        chosen = db.session.scalars(
+            sa.select(Membership).options(joinedload(Membership.person))
+            .where(Membership.group_id == group.id, Membership.id.in_(set(membership_ids)))
+            .order_by(Membership.id).with_for_update(of=Membership)
+        ).all()
+        active = [m for m in chosen if m.status == Status.ACTIVE]
+        try:
+            for membership in active:
+                _transition(membership, Status.REMOVED, actor=actor, reason=reason)
+                _stop_roster_mail(membership)
+                record("membership.remove", actor=actor, target=f"membership:{membership.id}", reason=reason)
+        except IllegalTransition:
+            continue  # _transition rolled the whole batch back: read it again
+        db.session.commit()
+        return len(active), len(chosen) - len(active)
+    raise IllegalTransition("the selected memberships kept changing")
+
+
 def _stop_roster_mail(membership):
     still_in = db.session.scalars(
         sa.select(Membership.group_id).where(
@@ -260,26 +309,3 @@ def _stop_roster_mail(membership):
     )
     cancel_queued_roster_mail(membership.person.email, still_for={f"group:{g}" for g in still_in})
 
-
-def purge_unconfirmed(older_than_hours):
-    """Delete requests never confirmed; returns how many. A person with nothing left goes too."""
-    cutoff = utcnow() - timedelta(hours=older_than_hours)
-    # Only requests that were never anything else: a declined or former member's
-    # unconfirmed new request keeps its history.
-    had_other_status = sa.exists().where(
-        MembershipEvent.membership_id == Membership.id, MembershipEvent.to_status != Status.UNCONFIRMED
-    )
-    stale = db.session.scalars(
-        sa.select(Membership).where(
-            Membership.status == Status.UNCONFIRMED, Membership.requested_at < cutoff, ~had_other_status
-        )
-    ).all()
-    people = {m.person_id for m in stale}
-    for membership in stale:
-        db.session.delete(membership)
-    db.session.flush()
-    with_memberships = set(db.session.scalars(sa.select(Membership.person_id).where(Membership.person_id.in_(people))))
-    for person_id in people - with_memberships:
-        db.session.delete(db.session.get(Person, person_id))
-    db.session.commit()
-    return len(stale)

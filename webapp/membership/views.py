@@ -1,16 +1,20 @@
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+                   stream_with_context, url_for)
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from webapp import permissions
 from webapp.bounces import scoring as bounce_scoring
 from webapp.extensions import csrf, limiter
 from webapp.groups import services as groups
-from webapp.membership import export, queries, services
-from webapp.membership.forms import ConfirmForm, DecisionForm, JoinForm, LeaveForm, RemoveForm
+from webapp.membership import export, queries, roster_queries, services
+from webapp.membership.forms import (ROSTER_TAB_LABELS, ConfirmForm, JoinForm, LeaveForm, RemoveForm, RosterSelection,
+                                     RosterView)
 from webapp.membership.models import Status
 from webapp.membership.tokens import LinkExpired, LinkInvalid, read_member_token
+from webapp.organizations import services as organizations
 from webapp.outbox import services as outbox
 
 bp = Blueprint("membership", __name__)
@@ -69,27 +73,11 @@ def confirm(token):
     return render_template("membership/confirm.html", membership=membership, form=form)
 
 
-@bp.route("/review")
-@login_required
-def review_all():
-    my_groups = groups.groups_looked_after_by(current_user)
-    return render_template("membership/review.html", groups=my_groups, group=None,
-                           requests=queries.pending_requests(my_groups), form=DecisionForm())
-
-
 def _reviewable_group(slug):
     group = _group_or_404(slug)
     if not permissions.can_review(current_user, group):
         abort(403)
     return group
-
-
-@bp.route("/groups/<slug>/review")
-@login_required
-def review(slug):
-    group = _reviewable_group(slug)
-    return render_template("membership/review.html", groups=[group], group=group,
-                           requests=queries.pending_requests([group]), form=DecisionForm())
 
 
 def _membership_for_reviewer(membership_id, loader=queries.get_membership):
@@ -101,46 +89,64 @@ def _membership_for_reviewer(membership_id, loader=queries.get_membership):
     return membership
 
 
-@bp.route("/memberships/<int:membership_id>/decide", methods=["POST"])
-@login_required
-def decide(membership_id):
-    membership = _membership_for_reviewer(membership_id)
-    form = DecisionForm()
-    if request.form.get("back") == "all":
-        back = url_for("membership.review_all")
-    else:
-        back = url_for("membership.review", slug=membership.group.slug)
-    if not form.validate_on_submit() or not (form.approve.data or form.decline.data):
-        flash(_("The reason is too long (at most 1,000 characters)."), "error")
-        return redirect(back)
-    name = membership.person.name
-    try:
-        if form.approve.data:
-            services.approve(membership, current_user, form.reason.data or "")
-            flash(_("%(name)s is now a member.", name=name), "success")
-        else:
-            services.decline(membership, current_user, form.reason.data or "")
-            flash(_("You declined the request from %(name)s.", name=name), "success")
-    except services.AlreadyDecided:
-        flash(_("The request from %(name)s was already decided; nothing was changed and no email was sent.",
-                name=name), "warning")
-    return redirect(back)
+def _roster_view(args):
+    view = RosterView(args)
+    if not view.validate():
+        abort(400)
+    return view
 
 
 @bp.route("/groups/<slug>/roster")
 @login_required
 def roster(slug):
     group = _reviewable_group(slug)
-    return render_template("membership/roster.html", group=group, members=queries.roster(group),
-                           bouncing=queries.bouncing_in(group))
+    view = _roster_view(request.args)
+    counts = roster_queries.counts(group, view.q.data)
+    page = roster_queries.page(group, number=view.page.data or 1, total=counts[view.tab.data], **view.choices())
+    return render_template("membership/roster.html", group=group, view=view, counts=counts, page=page,
+                           bouncing=queries.bouncing_in(group, [m.person.email for m in page.items]),
+                           selection=RosterSelection(), tab_labels=ROSTER_TAB_LABELS)
+
+
+def _csv_download(group, chunks, name):
+    # Streamed: the header goes at once, then each chunk of rows as it is read.
+    return Response(stream_with_context(export.roster_csv(chunks)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{group.slug}-{name}.csv"'})
 
 
 @bp.route("/groups/<slug>/roster.csv")
 @login_required
 def roster_csv(slug):
     group = _reviewable_group(slug)
-    return Response(export.roster_csv(queries.roster(group)), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{group.slug}-roster.csv"'})
+    view = _roster_view(request.args)
+    return _csv_download(group, roster_queries.export(group, tab=view.tab.data, search=view.q.data), "roster")
+
+
+@bp.route("/groups/<slug>/roster/selected", methods=["POST"])
+@login_required
+def roster_selected(slug):
+    group = _reviewable_group(slug)
+    form = RosterSelection()
+    if not form.well_formed():
+        abort(400)
+    view = RosterView(request.form)  # the roster's tab, search, order and page, to go back to
+    back = url_for("membership.roster", slug=group.slug, **(view.kept(page=True) if view.validate() else {}))
+    if not form.validate_on_submit():
+        for error in form.reason.errors:
+            flash(error, "error")
+        return redirect(back)
+    if not form.selected.data:
+        flash(_("Select at least one member."), "warning")
+        return redirect(back)
+    if form.export.data:
+        return _csv_download(group, roster_queries.export(group, selected=form.selected.data), "selected")
+    removed, skipped = services.remove_many(group, form.selected.data, current_user, form.reason.data or "")
+    flash(ngettext("%(num)d member was removed from the group.", "%(num)d members were removed from the group.",
+                   removed), "success" if removed else "warning")
+    if skipped:
+        flash(ngettext("%(num)d was no longer active and was left as it was.",
+                       "%(num)d were no longer active and were left as they were.", skipped), "warning")
+    return redirect(back)
 
 
 @bp.route("/memberships/<int:membership_id>")
@@ -216,3 +222,12 @@ def unsubscribe(token):
     active = queries.active_memberships_of_address(address)
     these = [m for m in active if group_ids is None or m.group_id in group_ids]
     return render_template("membership/unsubscribe.html", address=address, active=active, these=these)
+
+
+@bp.route("/staff/organizations/<int:organization_id>/people")
+@permissions.staff_required
+def organization_people(organization_id):
+    # Here, not in organizations/: an organization knows nothing of memberships.
+    organization = organizations.get(organization_id) or abort(404)
+    return render_template("membership/organization_people.html", organization=organization,
+                           people=queries.people_of_organization(organization.id))

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from webapp.audit.services import record
 from webapp.extensions import db
+from webapp.paging import page_of
 from webapp.organizations.models import CoalitionStatus, Organization
 
 
@@ -39,12 +40,16 @@ class NameTaken(Exception):
     pass
 
 
-def all_organizations(status=None):
-    """Every organization by name, or those of one coalition status."""
-    query = sa.select(Organization).order_by(Organization.name_key)
+PAGE_SIZE = 100
+
+
+def organizations_page(status=None, number=1):
+    """A page of organizations by name, all or those of one coalition status (webapp.paging.Page)."""
+    query = sa.select(Organization)
     if status:
         query = query.where(Organization.coalition_status == CoalitionStatus(status))
-    return db.session.scalars(query).all()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    return page_of(query.order_by(Organization.name_key, Organization.id), number, total, PAGE_SIZE)
 
 
 def get(organization_id):

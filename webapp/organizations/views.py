@@ -2,6 +2,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from webapp.form_fields import PageArgs
 from webapp.organizations import services
 from webapp.organizations.forms import OrganizationForm
 from webapp.organizations.models import CoalitionStatus
@@ -23,7 +24,11 @@ def manage():
     status = request.args.get("status")
     if status not in {s.value for s in CoalitionStatus}:
         status = None
-    return render_template("organizations/manage.html", organizations=services.all_organizations(status),
+    paging = PageArgs(request.args)
+    if not paging.validate():
+        abort(400)
+    page = services.organizations_page(status, paging.number())
+    return render_template("organizations/manage.html", organizations=page.items, page=page,
                            status=status, statuses=CoalitionStatus)
 
 

@@ -76,6 +76,21 @@ def counts_by_status(*, email_id=None, kind=None, address="", among=None):
     return counts
 
 
+def counts_by_email(email_ids):
+    """{email id: {status: n}} for these emails, every status present, in one grouped query.
+
+    The index on (email_id, status, address) answers it without reading a row.
+    """
+    counts = {email_id: Counter({status: 0 for status in DeliveryStatus}) for email_id in email_ids}
+    rows = db.session.execute(
+        sa.select(Delivery.email_id, Delivery.status, sa.func.count())
+        .where(Delivery.email_id.in_(list(email_ids))).group_by(Delivery.email_id, Delivery.status)
+    )
+    for email_id, status, count in rows:
+        counts[email_id][status] = count
+    return counts
+
+
 def _page(query, number, total):
     number = clamp(number, total)
     items = db.session.scalars(query.offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()

@@ -1,0 +1,198 @@
+"""The list pages' time as the lists grow: 1,000, 10,000 and 100,000 memberships.
+
+    python -m bench.pages [--sizes 1000 10000 100000] [--repeat 7]
+                          [--database-url postgresql+psycopg://.../coalition_bench]
+
+It builds a database for each size (`bench/pages_data.py` says what is in it:
+N memberships, and as many audit rows and deliveries); on PostgreSQL one
+schema per size in the database given, whose name must contain 'bench' (those
+schemas are emptied). Then, in this process with Flask's test client and
+signed in as staff, it requests each page once per size to warm up and
+`--repeat` times more, the sizes taking turns so that whatever else the machine
+is doing weighs on each alike, and keeps each median. It prints a table: each
+page's time at each size, the ratio of the largest size's to the smallest's
+(the target is at most 1.5), and how many SQL queries the page ran (one figure
+when it is the same at every size). Then the roster CSV at each size: the time
+to its first piece, to its last, and the most memory Python held writing it.
+"""
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+
+import sqlalchemy as sa
+
+from bench.send import app_for, database_url
+
+SIZES = (1_000, 10_000, 100_000)
+ROSTER = "/groups/defensive-support/roster"
+
+
+def pages(active):
+    """(label, path) of each page timed; `active` is the roster's active members (for its late pages)."""
+    last = max((active + 49) // 50, 1)
+    return [
+        ("roster", ROSTER),
+        *((f"roster, {tab}", f"{ROSTER}?tab={tab}") for tab in ("pending", "left", "removed", "declined",
+                                                                 "bouncing")),
+        ("roster, search", f"{ROSTER}?q=castillo"),
+        ("roster, by organization", f"{ROSTER}?sort=organization"),
+        ("roster, by date, newest", f"{ROSTER}?sort=date&order=desc"),
+        ("roster, page 90% in", f"{ROSTER}?page={max(last * 9 // 10, 1)}"),
+        ("roster, middle page", f"{ROSTER}?page={max(last // 2, 1)}"),
+        ("review, all groups", "/review"),
+        ("review, one group", "/groups/defensive-support/review"),
+        ("messages", "/messages/"),
+        ("staff audit", "/staff/audit"),
+        ("staff organizations", "/staff/organizations"),
+        ("staff mail", "/staff/mail"),
+        ("staff suppressions", "/staff/suppressions"),
+    ]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--database-url", help="PostgreSQL database to use; its name must contain 'bench' "
+                                               "(a schema per size is emptied in it)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
+        url = database_url(args.database_url, tmp)
+        clients = {}
+        for size in args.sizes:
+            started = time.perf_counter()
+            clients[size] = prepare(url, size, tmp)
+            print(f"{size:,} memberships built in {time.perf_counter() - started:.1f} s ({url.split(':')[0]})",
+                  flush=True)
+        print()
+        print(table(measure(clients, args.repeat)))
+        print()
+        for size, (app, client) in clients.items():
+            export = measure_export(client)
+            print(f"roster CSV, {export['rows']:,} rows (of {size:,} memberships): first piece "
+                  f"{export['first_ms']:.1f} ms, all {export['seconds']:.2f} s, peak Python memory "
+                  f"{export['peak_mb']:.1f} MB")
+    return 0
+
+
+def prepare(url, size, tmp):
+    """A fresh database (SQLite) or schema (PostgreSQL) with `size` memberships; (the app on it, a staff client)."""
+    from flask_migrate import upgrade
+
+    from bench import pages_data
+    from webapp.extensions import db
+
+    settings = {"RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False}
+    if url.startswith("sqlite:"):
+        url = f"sqlite:///{tmp}/pages-{size}.db"
+    else:
+        schema = f"bench_pages_{size}"
+        settings["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True,
+                                                 "connect_args": {"options": f"-csearch_path={schema}"}}
+    app = app_for(url, **settings)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
+        upgrade()
+        pages_data.build(size)
+    client = app.test_client()
+    response = client.post("/login", data={"email": "staff@example.org", "password": "bench-password-1"})
+    assert response.status_code == 302, "the bench's staff could not sign in"
+    return app, client
+
+
+def _active(app):
+    from webapp.extensions import db
+    from webapp.groups.models import WorkingGroup
+    from webapp.membership.models import Membership, Status
+
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Membership).where(
+            Membership.group_id == WorkingGroup.id, WorkingGroup.slug == "defensive-support",
+            Membership.status == Status.ACTIVE))
+
+
+def measure(clients, repeat):
+    """{size: {label: (median ms, queries)}} for each page."""
+    from webapp.extensions import db
+
+    paths = {size: dict(pages(_active(app))) for size, (app, _) in clients.items()}
+    figures = {size: {} for size in clients}
+    for label in paths[min(clients)]:
+        times = {size: [] for size in clients}
+        queries = {}
+        for size, (app, client) in clients.items():
+            path = paths[size][label]
+            assert client.get(path).status_code == 200, path  # warm: templates compiled, statements cached
+            with app.app_context():
+                engine = db.engine
+            queries[size] = count_queries(engine, lambda: client.get(path).get_data())
+        for _ in range(repeat):
+            for size, (app, client) in clients.items():
+                started = time.perf_counter()
+                client.get(paths[size][label]).get_data()
+                times[size].append((time.perf_counter() - started) * 1000)
+        for size in clients:
+            figures[size][label] = (statistics.median(times[size]), queries[size])
+    return figures
+
+
+def count_queries(engine, fn):
+    statements = []
+
+    def listener(*args):
+        statements.append(1)
+
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        fn()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    return len(statements)
+
+
+def measure_export(client):
+    started = time.perf_counter()
+    response = client.get(f"{ROSTER}.csv")
+    pieces = iter(response.response)
+    first = next(pieces)
+    first_ms = (time.perf_counter() - started) * 1000
+    lines = first.count(b"\n") + sum(piece.count(b"\n") for piece in pieces)
+    seconds = time.perf_counter() - started
+    response.close()
+    tracemalloc.start()
+    response = client.get(f"{ROSTER}.csv")
+    for _ in response.response:
+        pass
+    response.close()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return {"rows": lines - 1, "first_ms": first_ms, "seconds": seconds, "peak_mb": peak / 2**20}
+
+
+def _short(size):
+    return f"{size // 1000}k" if size % 1000 == 0 else str(size)
+
+
+def table(figures):
+    sizes = list(figures)
+    small, large = sizes[0], sizes[-1]
+    header = ["page"] + [f"{size:,}" for size in sizes] + [f"{_short(large)}/{_short(small)}", "queries"]
+    rows = []
+    for label in figures[small]:
+        times = [figures[size][label][0] for size in sizes]
+        queries = sorted({figures[size][label][1] for size in sizes})
+        rows.append([label] + [f"{t:.1f} ms" for t in times] + [f"{times[-1] / times[0]:.2f}",
+                                                                  "/".join(map(str, queries))])
+    widths = [max(len(row[i]) for row in [header] + rows) for i in range(len(header))]
+    lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths)) + " |" for row in [header] + rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

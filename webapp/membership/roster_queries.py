@@ -1,0 +1,179 @@
+"""Reading a group's roster: its tabs' counts, a page of a tab, and its rows for the CSV.
+
+Each costs the same queries whatever the roster's size. Where an index gives
+the order, a page reads about as many rows as it shows: by name it walks
+ix_person_name (a join would make the database read and sort the whole tab
+first, as SQLite does); by date, ix_membership_roster (joined: the active
+tabs) or ix_membership_review (changed: the others). A page past the middle is
+read backwards from the far end, so the last page costs what the first does
+and the middle one the most. What reads the whole tab reads it in an index:
+the counts, and the order by organization (ix_membership_roster holds each
+membership's organization). A search reads every person's name and address,
+as a substring has no index. `make bench-pages` has the figures.
+"""
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
+
+from webapp.extensions import db
+from webapp.membership.models import Membership, Person, Status
+from webapp.organizations.models import Organization
+from webapp.outbox.models import Suppression, SuppressionKind
+from webapp.paging import Page
+
+PAGE_SIZE = 50
+EXPORT_CHUNK = 1000  # rows per query of the CSV
+TABS = ("active", "pending", "left", "removed", "declined", "bouncing")
+SORTS = ("name", "organization", "date")
+# Bouncing: active members whose address is suppressed because it bounces.
+_STATUS = {**{tab: Status(tab) for tab in TABS if tab != "bouncing"}, "bouncing": Status.ACTIVE}
+
+
+def _bouncing_people():
+    return (sa.select(Person.id).join(Suppression, Suppression.address == Person.email)
+            .where(Suppression.kind == SuppressionKind.BOUNCE).correlate(None))
+
+
+def _in_tab(tab):
+    conditions = [Membership.status == _STATUS[tab]]
+    if tab == "bouncing":
+        conditions.append(Membership.person_id.in_(_bouncing_people()))
+    return conditions
+
+
+def _in_group(group_id, search=""):
+    """The group's memberships; with a search, those whose person's name or address, or whose organization's
+    name, contains it in any case (% and _ stand for themselves).
+
+    A search reads every person and organization (a substring has no index)
+    and keeps the few that match; their memberships are then looked up by
+    person and by organization, so that no plan starts from the group's
+    thousands of memberships, as SQLite's does from `group_id = ?` when it has
+    no statistics (the app never runs ANALYZE). Organization names are matched
+    on their name_key (lower case, single spaces), so the search is folded so.
+    """
+    if not search:
+        return Membership.group_id == group_id
+    term = " ".join(search.split()).lower()
+    people = sa.select(Person.id).where(sa.or_(
+        sa.func.lower(Person.name).contains(term, autoescape=True), Person.email.contains(term, autoescape=True)))
+    organizations = sa.select(Organization.id).where(Organization.name_key.contains(term, autoescape=True))
+    found = sa.union_all(
+        sa.select(Membership.id).where(Membership.group_id == group_id,
+                                       Membership.person_id.in_(people.correlate(None))).correlate(None),
+        sa.select(Membership.id).where(Membership.group_id == group_id,
+                                       Membership.organization_id.in_(organizations.correlate(None))).correlate(None))
+    return Membership.id.in_(found)
+
+
+def _conditions(group_id, tab, search):
+    return [_in_group(group_id, search), *_in_tab(tab)]
+
+
+def _sort_keys(sort, tab):
+    """The roster's order, ending in a unique key so that every page meets the next exactly."""
+    if sort == "name":
+        return [sa.func.lower(Person.name), Person.id]
+    if sort == "organization":  # those without one last; in one, in the order they asked
+        return [Organization.name_key.is_(None), Organization.name_key, Membership.id]
+    changed = Membership.joined_at if _STATUS[tab] == Status.ACTIVE else Membership.status_changed_at
+    return [changed, Membership.id]
+
+
+def _ordered(conditions, sort, tab, descending, people_first):
+    """(the column that picks rows, a SELECT of its values in roster order) of the memberships meeting
+    `conditions`: people's ids walking ix_person_name, or memberships' ids."""
+    keys = [key.desc() if descending else key.asc() for key in _sort_keys(sort, tab)]
+    if people_first:
+        # People in name order, each kept if they have a matching membership here.
+        here = sa.exists().where(Membership.person_id == Person.id, *conditions)
+        query = sa.select(Person.id).where(here.correlate(Person))
+        return Membership.person_id, query.order_by(*keys).correlate(None)
+    query = sa.select(Membership.id).where(*conditions)
+    if sort == "name":
+        query = query.join(Person, Person.id == Membership.person_id)
+    if sort == "organization":
+        query = query.outerjoin(Organization, Organization.id == Membership.organization_id)
+    return Membership.id, query.order_by(*keys).correlate(None)
+
+
+def _rows_of(group_id, column, chosen):
+    """The memberships `chosen` picks, with their person and organization: by their ids, or by their people's."""
+    mine = [Membership.group_id == group_id] if column is Membership.person_id else []
+    return (sa.select(Membership).join(Membership.person).outerjoin(Membership.organization)
+            .options(contains_eager(Membership.person), contains_eager(Membership.organization))
+            .where(column.in_(chosen), *mine))
+
+
+def counts(group, search=""):
+    """{tab: how many members it has}, of those matching the search, in one query.
+
+    The statuses are counted in ix_membership_roster alone; the bouncing ones
+    from the suppression list, each looked up in the group.
+    """
+    in_group = _in_group(group.id, search)
+    by_status = (sa.select(sa.type_coerce(Membership.status, sa.String), sa.func.count())
+                 .where(in_group).group_by(Membership.status))
+    here = sa.exists().where(Person.email == Suppression.address, Membership.person_id == Person.id, in_group,
+                             Membership.status == Status.ACTIVE).correlate(Suppression)
+    bouncing = (sa.select(sa.literal("bouncing"), sa.func.count()).select_from(Suppression)
+                .where(Suppression.kind == SuppressionKind.BOUNCE, here))
+    found = dict.fromkeys(TABS, 0)
+    found.update((tab, n) for tab, n in db.session.execute(sa.union_all(by_status, bouncing)) if tab in found)
+    return found
+
+
+def page(group, *, tab, search, sort, descending, number, total):
+    """Page `number` of a tab (the nearest that exists), its members with their person and organization.
+
+    `total` is the tab's count, from counts(). One query.
+    """
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    number = min(max(number, 1), pages)
+    start = (number - 1) * PAGE_SIZE
+    end = min(start + PAGE_SIZE, total)
+    backwards = start > total - end  # nearer the end: read from there, in the opposite order
+    column, ordered = _ordered(_conditions(group.id, tab, search), sort, tab, descending != backwards,
+                               people_first=sort == "name" and not search)
+    chosen = ordered.offset(total - end).limit(end - start) if backwards else ordered.offset(start).limit(PAGE_SIZE)
+    keys = [key.desc() if descending else key.asc() for key in _sort_keys(sort, tab)]
+    items = db.session.scalars(_rows_of(group.id, column, chosen).order_by(*keys)).all()
+    return Page(items=items, number=number, pages=pages, total=total)
+
+
+def export(group, *, tab="active", search="", selected=None):
+    """The rows of the roster's CSV, in name order, as lists of up to EXPORT_CHUNK
+    (name, email, organization, role or title, joined) tuples: the tab's members
+    matching the search, or only the `selected` memberships of the group.
+
+    Each list is read by its own query, starting after the last row of the one
+    before, and the read ends there: a download of any size holds one list in
+    memory, and no lock (SQLite) or snapshot (PostgreSQL) while the client reads.
+    """
+    group_id = group.id
+    if selected is not None:
+        conditions = [Membership.group_id == group_id, Membership.id.in_(selected)]
+    else:
+        conditions = _conditions(group_id, tab, search)
+    name_key = sa.func.lower(Person.name)
+    after = None
+    while True:
+        column, ordered = _ordered(conditions, "name", tab, False,
+                                   people_first=not search and selected is None)
+        if after is not None:
+            # The first term lets SQLite seek in the index; the second is the exact place.
+            ordered = ordered.where(name_key >= after[0], sa.tuple_(name_key, Person.id) > sa.tuple_(*after))
+        rows = db.session.execute(
+            sa.select(Person.name, Person.email, Organization.name, Membership.role_title, Membership.joined_at,
+                      name_key, Person.id)
+            .select_from(Membership).join(Person, Person.id == Membership.person_id)
+            .outerjoin(Organization, Organization.id == Membership.organization_id)
+            .where(column.in_(ordered.limit(EXPORT_CHUNK)),
+                   *([Membership.group_id == group_id] if column is Membership.person_id else []))
+            .order_by(name_key, Person.id)
+        ).all()
+        db.session.rollback()  # nothing was written: this only ends the read
+        if rows:
+            yield [tuple(row[:5]) for row in rows]
+        if len(rows) < EXPORT_CHUNK:
+            return
+        after = tuple(rows[-1][5:])
