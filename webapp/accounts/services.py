@@ -1,5 +1,8 @@
 """Accounts for contact people and staff."""
+import secrets
+
 import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
 from blinker import Namespace
 
 from webapp.accounts.models import Role, User
@@ -28,12 +31,18 @@ def by_email(email):
     return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
 
 
+# A hash of nothing anyone knows, made the way real ones are: an unknown or inactive
+# account costs one password check too, so the time of a login tells nobody who has one.
+_NOBODY = generate_password_hash(secrets.token_urlsafe(32))
+
+
 def authenticate(email, password):
     """The active user with this email and password, or None."""
     user = by_email(email)
-    if user is not None and user.active and user.check_password(password):
-        return user
-    return None
+    if user is None or not user.active or not user.password_hash:
+        check_password_hash(_NOBODY, password)
+        return None
+    return user if user.check_password(password) else None
 
 
 def create_user(*, email, name, password, role=Role.CONTACT, actor=None):
