@@ -14,10 +14,14 @@ class Page:
     total: int
 
 
-def page_of(query, number, total, size):
-    """Page `number` of a SELECT whose rows number `total`; a number out of range gives the nearest page."""
+def page_of(query, number, total, size, rows=False):
+    """Page `number` of a SELECT whose rows number `total`; a number out of range gives the nearest page.
+
+    The items are the first column's values (objects), or with `rows` the whole rows (tuples).
+    """
     pages = max((total + size - 1) // size, 1)
     number = min(max(number, 1), pages)
-    items = db.session.scalars(query.offset((number - 1) * size).limit(size)).all()
+    result = db.session.execute(query.offset((number - 1) * size).limit(size))
+    items = result.all() if rows else result.scalars().all()
     return Page(items=items, number=number, pages=pages, total=total)
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm import defer
 from webapp.bounces.models import Bounce, BounceKind, BounceScore
 from webapp.extensions import db
 from webapp.outbox.models import Suppression
-from webapp.outbox.queries import PAGE_SIZE, Page, clamp, page_count
+from webapp.outbox.queries import PAGE_SIZE
+from webapp.paging import page_of
 
 
 def _containing(query, column, address):
@@ -23,9 +24,7 @@ def _containing(query, column, address):
 
 
 def _page(query, number, total):
-    number = clamp(number, total)
-    rows = db.session.execute(query.offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
-    return Page(items=rows, number=number, pages=page_count(total), total=total)
+    return page_of(query, number, total, PAGE_SIZE, rows=True)
 
 
 def count_suppressions(address=""):

@@ -4,7 +4,6 @@ Each function is one query, so a page's data costs the same whatever the number
 of deliveries; no page loads more than PAGE_SIZE of them.
 """
 from collections import Counter
-from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -13,6 +12,7 @@ from sqlalchemy.orm import contains_eager, load_only
 from webapp.db_types import utcnow
 from webapp.extensions import db
 from webapp.outbox.models import Delivery, DeliveryStatus, Email
+from webapp.paging import page_of
 
 PAGE_SIZE = 100
 
@@ -27,25 +27,6 @@ STATUS_FILTERS = {
     "cancelled": (DeliveryStatus.CANCELLED,),
     "dead": (DeliveryStatus.DEAD,),
 }
-
-
-@dataclass
-class Page:
-    """One page of deliveries: the rows, which page of how many, and how many rows in all."""
-
-    items: list
-    number: int
-    pages: int
-    total: int
-
-
-def page_count(total):
-    return max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-
-
-def clamp(number, total):
-    """The page to show for a requested page number: the nearest that exists."""
-    return min(max(number, 1), page_count(total))
 
 
 def filter_counts(counts):
@@ -92,9 +73,7 @@ def counts_by_email(email_ids):
 
 
 def _page(query, number, total):
-    number = clamp(number, total)
-    items = db.session.scalars(query.offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
-    return Page(items=items, number=number, pages=page_count(total), total=total)
+    return page_of(query, number, total, PAGE_SIZE)
 
 
 def recipients(email_id, status, number, counts, among=None):
