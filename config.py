@@ -89,6 +89,9 @@ class Config:
     # Absolute: Flask-Babel would read a relative folder from webapp/. The .mo files are built by make.
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     LANGUAGES = ["en", "es"]
+    # The coalition's time zone: pages and emails show times in it (the database keeps UTC).
+    TIME_ZONE = os.environ.get("TIME_ZONE", "America/New_York")
+    BABEL_DEFAULT_TIMEZONE = TIME_ZONE
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

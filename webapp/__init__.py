@@ -6,7 +6,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from config import BASE_DIR, config_from_env
-from webapp import input_guard
+from webapp import input_guard, local_time
 from webapp.extensions import babel, csrf, db, limiter, login, mail, migrate, select_locale
 
 
@@ -31,6 +31,7 @@ def create_app(config=None):
     login.login_message = None
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    local_time.init_app(app)
     input_guard.init_app(app)  # before the blueprints: their routes use its <int:…>
 
     from webapp import models  # noqa: F401  (every table known to Alembic)
