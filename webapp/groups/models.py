@@ -2,6 +2,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import get_locale
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.accounts.models import User
@@ -41,6 +42,11 @@ class WorkingGroup(db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     # One accomplishment per line.
     accomplishments: Mapped[str] = mapped_column(sa.Text, default="")
+    # The same texts in Spanish; the English ones above are shown where these are empty, and the other way round.
+    name_es: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    summary_es: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    description_es: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    accomplishments_es: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     join_policy: Mapped[JoinPolicy] = mapped_column(str_enum(JoinPolicy), default=JoinPolicy.MODERATED)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -60,9 +66,28 @@ class WorkingGroup(db.Model):
         chosen = next((link for link in active if link.listed), active[0] if active else None)
         return chosen.user if chosen else None
 
+    def in_language(self, field, language=None):
+        """A text in the reader's language (the page's, or the email's under force_locale), else in the other."""
+        language = language or str(get_locale() or "en")
+        english, spanish = getattr(self, field) or "", getattr(self, f"{field}_es") or ""
+        return (spanish or english) if language == "es" else (english or spanish)
+
+    @property
+    def shown_name(self):
+        return self.in_language("name")
+
+    @property
+    def shown_summary(self):
+        return self.in_language("summary")
+
+    @property
+    def shown_description(self):
+        return self.in_language("description")
+
     @property
     def accomplishment_list(self):
-        return [line.strip() for line in self.accomplishments.splitlines() if line.strip()]
+        text = self.in_language("accomplishments")
+        return [line.strip() for line in text.splitlines() if line.strip()]
 
     @property
     def takes_requests(self):

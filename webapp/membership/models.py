@@ -18,6 +18,7 @@ class Status(enum.StrEnum):
     DECLINED = "declined"
     LEFT = "left"
     REMOVED = "removed"
+    WITHDRAWN = "withdrawn"  # the applicant took back their request
 
 
 class Person(db.Model):
@@ -32,6 +33,8 @@ class Person(db.Model):
     # Lower-cased and stripped: one person per mailbox.
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     language: Mapped[str] = mapped_column(sa.String(8), default="en")
+    # In every link to their page; asking for a new link raises it, which ends the old links.
+    link_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

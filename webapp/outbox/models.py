@@ -40,6 +40,9 @@ class Email(db.Model):
     text_footer: Mapped[str] = mapped_column(sa.Text, default="")
     html_footer: Mapped[str] = mapped_column(sa.Text, default="")
     list_id: Mapped[str] = mapped_column(sa.String(200), default="")
+    # The footers in other languages, {language: {"text": ..., "html": ...}}: a recipient whose
+    # Delivery.variables name one of them gets it; everyone else the two footers above.
+    footers: Mapped[dict | None] = mapped_column(sa.JSON)
     # Opaque keys naming who the email was for (e.g. "group:3"); a member leaving
     # cancels a queued roster email only when none of its keys still apply.
     audience: Mapped[list] = mapped_column(sa.JSON, default=list)
