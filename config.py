@@ -84,6 +84,9 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     JOIN_RATE_LIMIT = os.environ.get("JOIN_RATE_LIMIT", "20 per hour")
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # "Email me my link": per address asked about, and per client address.
+    LINK_RATE_LIMIT = os.environ.get("LINK_RATE_LIMIT", "3 per hour")
+    LINK_IP_RATE_LIMIT = os.environ.get("LINK_IP_RATE_LIMIT", "20 per hour")
 
     BABEL_DEFAULT_LOCALE = "en"
     # Absolute: Flask-Babel would read a relative folder from webapp/. The .mo files are built by make.

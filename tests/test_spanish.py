@@ -282,7 +282,7 @@ def test_every_page_runs_in_spanish(client, app, make):
     to_ana = db.session.scalar(sa.select(Delivery.id).where(Delivery.email_id == email.id))
     public = {"/": 200, "/groups": 200, "/organizations": 200, "/groups/defensive-support": 200,
               "/groups/youth-organizing": 200, "/groups/defensive-support/requested": 200, "/login": 200,
-              "/confirm/not-a-token": 404, f"/me/{member_token(ana.person_id)}": 200,
+              "/confirm/not-a-token": 404, f"/me/{member_token(ana.person)}": 200,
               f"/unsubscribe/{unsubscribe_token(to_ana)}": 200, "/no-such-page": 404}
     signed_in = {"/dashboard": 200, "/review": 200, "/groups/defensive-support/review": 200,
                  "/groups/defensive-support/roster": 200, f"/memberships/{ana.id}": 200, "/messages/": 200,

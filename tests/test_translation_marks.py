@@ -103,7 +103,7 @@ def test_every_page_is_marked_for_translation(client, make, app, deliver, mailbo
              "/account/email", "/groups/defensive-support/import", "/groups/defensive-support/members/new",
              f"/staff/organizations/{ana.organization_id}/people",
              f"/staff/organizations/{ana.organization_id}", "/staff/mail", "/staff/suppressions", "/staff/bounces",
-             "/staff/people", f"/staff/people/{ana.person_id}", f"/me/{member_token(ana.person_id)}", f"/unsubscribe/{unsubscribe_token(_delivery_to('ana@example.org'))}",
+             "/staff/people", f"/staff/people/{ana.person_id}", f"/me/{member_token(ana.person)}", f"/unsubscribe/{unsubscribe_token(_delivery_to('ana@example.org'))}",
              "/confirm/not-a-token", "/no-such-page"]
     data = {app.config["COALITION_NAME"], "Defensive Support", "Defensive Support summary", "About Defensive Support.",
             "First thing", "Second thing", "Dalia Contact", "dalia@example.org", "Ana Active", "ana@example.org",

@@ -44,13 +44,14 @@ def create_app(config=None):
     from webapp.mailing.views import bp as mailing_bp
     from webapp.membership.import_views import bp as member_import_bp
     from webapp.membership.review_views import bp as review_bp
+    from webapp.membership.self_service_views import bp as self_service_bp
     from webapp.membership.views import bp as membership_bp
     from webapp.organizations.views import bp as organizations_bp
     from webapp.outbox.staff_views import bp as outbox_staff_bp
     from webapp.privacy.views import bp as privacy_bp
 
     for blueprint in (audit_bp, accounts_bp, groups_bp, languages_bp, organizations_bp, membership_bp, review_bp,
-                      member_import_bp, outbox_staff_bp, bounces_bp, mailing_bp, dashboard_bp, privacy_bp):
+                      member_import_bp, self_service_bp, outbox_staff_bp, bounces_bp, mailing_bp, dashboard_bp, privacy_bp):
         app.register_blueprint(blueprint)
 
     from webapp.cli import register_commands

@@ -104,7 +104,7 @@ def test_the_roster_the_history_and_the_members_own_page_show_mail_bouncing(rost
     ben = membership_of(group, "ben@example.com")
     history = client.get(f"/memberships/{ben.id}").get_data(as_text=True)
     assert "Mail bouncing" in history and "Status:" in history
-    own_page = client.get(f"/me/{member_token(ben.person_id)}").get_data(as_text=True)
+    own_page = client.get(f"/me/{member_token(ben.person)}").get_data(as_text=True)
     assert "Emails to ben@example.com keep coming back undelivered" in own_page
     ana = membership_of(group, "ana@example.com")
-    assert "keep coming back undelivered" not in client.get(f"/me/{member_token(ana.person_id)}").get_data(as_text=True)
+    assert "keep coming back undelivered" not in client.get(f"/me/{member_token(ana.person)}").get_data(as_text=True)

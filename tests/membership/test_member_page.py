@@ -9,7 +9,7 @@ def test_a_member_leaves_a_group_and_stays_in_the_other(client, make):
     youth = make.group(slug="youth-organizing", name="Youth Organizing")
     ana = make.member(defensive, email="ana@example.org")
     make.member(youth, email="ana@example.org")
-    page_url = f"/me/{member_token(ana.person_id)}"
+    page_url = f"/me/{member_token(ana.person)}"
     page = client.get(page_url).get_data(as_text=True)
     assert "Leave Defensive Support" in page and "Leave Youth Organizing" in page
     left = client.post(f"{page_url}/leave/{ana.id}", follow_redirects=True).get_data(as_text=True)
@@ -23,7 +23,7 @@ def test_someone_elses_membership_cannot_be_left_with_your_link(client, make):
     group = make.group()
     ana = make.member(group, email="ana@example.org")
     ben = make.member(group, email="ben@example.org")
-    response = client.post(f"/me/{member_token(ana.person_id)}/leave/{ben.id}")
+    response = client.post(f"/me/{member_token(ana.person)}/leave/{ben.id}")
     assert response.status_code == 404
     assert membership_of(group, "ben@example.org").status == Status.ACTIVE
 

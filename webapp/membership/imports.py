@@ -35,6 +35,7 @@ REFUSED = {
     "unsubscribed": _l("Left the group by the unsubscribe link in an email; only they can ask to join again."),
     "removed": _l("Was removed from the group."),
     "declined": _l("Their request to join was declined; only they can ask again."),
+    "withdrawn": _l("Took back their request to join; only they can ask again."),
     "pending": _l("Has a pending request: approve or decline it on the review page."),
     "unconfirmed": _l("Asked to join and has not yet confirmed their address."),
     "bouncing": _l("Mail to this address bounces."),

@@ -1,11 +1,13 @@
 """The emails membership sends, rendered in the recipient's language and handed to the outbox."""
+from types import SimpleNamespace
+
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from webapp.links import public_url
-from webapp.membership.tokens import confirmation_token, member_token
+from webapp.membership.tokens import address_change_token, confirmation_token, member_token
 from webapp.bounces.scoring import started_bouncing
 from webapp.outbox.services import notify
 
@@ -23,18 +25,22 @@ def _their_language(person):
     return {"lang": person.language} if person.language not in (None, "", "en") else {}
 
 
+def _member_url(person):
+    return public_url("me.member_page", token=member_token(person), **_their_language(person))
+
+
 def confirm_your_request(membership):
     person, group = membership.person, membership.group
-    _send(person, person.language, lambda: _("Confirm your request to join %(group)s", group=group.name),
+    _send(person, person.language, lambda: _("Confirm your request to join %(group)s", group=group.shown_name),
           "confirm", person=person, group=group,
           confirm_url=public_url("membership.confirm", token=confirmation_token(membership), **_their_language(person)),
-          hours=current_app.config["CONFIRM_LINK_HOURS"])
+          hours=current_app.config["CONFIRM_LINK_HOURS"], member_url=_member_url(person))
 
 
 def request_received(membership):
     person, group = membership.person, membership.group
-    _send(person, person.language, lambda: _("We received your request to join %(group)s", group=group.name),
-          "received", person=person, group=group)
+    _send(person, person.language, lambda: _("We received your request to join %(group)s", group=group.shown_name),
+          "received", person=person, group=group, member_url=_member_url(person))
 
 
 def new_request_for_contacts(membership):
@@ -43,17 +49,17 @@ def new_request_for_contacts(membership):
     for contact in group.contacts:
         if not contact.request_emails:
             continue  # they chose the daily reminder only
-        _send(contact, "en", lambda: _("New request to join %(group)s: %(name)s",
-                                       group=group.name, name=membership.person.name),
+        _send(contact, contact.language, lambda: _("New request to join %(group)s: %(name)s",
+                                       group=group.shown_name, name=membership.person.name),
               "new_request", contact=contact, membership=membership, group=group, review_url=review_url,
               preferences_url=public_url("accounts.email_preferences"))
 
 
 def approved(membership):
     person, group = membership.person, membership.group
-    _send(person, person.language, lambda: _("Welcome to %(group)s", group=group.name),
+    _send(person, person.language, lambda: _("Welcome to %(group)s", group=group.shown_name),
           "approved", person=person, group=group, reason=membership.decision_reason,
-          member_url=public_url("membership.member_page", token=member_token(person.id), **_their_language(person)))
+          member_url=_member_url(person))
 
 
 def welcome(membership):
@@ -62,20 +68,20 @@ def welcome(membership):
 
 def declined(membership):
     person, group = membership.person, membership.group
-    _send(person, person.language, lambda: _("Your request to join %(group)s", group=group.name),
-          "declined", person=person, group=group, reason=membership.decision_reason)
+    _send(person, person.language, lambda: _("Your request to join %(group)s", group=group.shown_name),
+          "declined", person=person, group=group, reason=membership.decision_reason, member_url=_member_url(person))
 
 
 def _decided_subject(decision, actor, group, memberships):
     if len(memberships) > 1:
         return ngettext("%(group)s: %(actor)s decided %(num)d request", "%(group)s: %(actor)s decided %(num)d requests",
-                        len(memberships), group=group.name, actor=actor.name)
+                        len(memberships), group=group.shown_name, actor=actor.name)
     name = memberships[0].person.name
     if decision == "approve":
-        return _("%(group)s: %(actor)s approved %(name)s", group=group.name, actor=actor.name, name=name)
+        return _("%(group)s: %(actor)s approved %(name)s", group=group.shown_name, actor=actor.name, name=name)
     if decision == "decline":
-        return _("%(group)s: %(actor)s declined %(name)s", group=group.name, actor=actor.name, name=name)
-    return _("%(group)s: %(actor)s discarded %(name)s as spam", group=group.name, actor=actor.name, name=name)
+        return _("%(group)s: %(actor)s declined %(name)s", group=group.shown_name, actor=actor.name, name=name)
+    return _("%(group)s: %(actor)s discarded %(name)s as spam", group=group.shown_name, actor=actor.name, name=name)
 
 
 def decided_for_other_contacts(actor, decision, memberships, reason=""):
@@ -88,7 +94,7 @@ def decided_for_other_contacts(actor, decision, memberships, reason=""):
         for contact in group.contacts:
             if contact.id == actor.id or not contact.request_emails:
                 continue
-            _send(contact, "en", lambda: _decided_subject(decision, actor, group, decided), "decided",
+            _send(contact, contact.language, lambda: _decided_subject(decision, actor, group, decided), "decided",
                   contact=contact, actor=actor, decision=decision, group=group, memberships=decided,
                   reason=reason if decision != "spam" else "", review_url=review_url,
                   preferences_url=public_url("accounts.email_preferences"))
@@ -97,7 +103,7 @@ def decided_for_other_contacts(actor, decision, memberships, reason=""):
 def reminder(contact, waiting):
     """One email listing the requests that waited too long in each of the contact's groups ({group: [membership]})."""
     count = sum(len(requests) for requests in waiting.values())
-    _send(contact, "en", lambda: ngettext("%(num)d request is waiting for your review",
+    _send(contact, contact.language, lambda: ngettext("%(num)d request is waiting for your review",
                                           "%(num)d requests are waiting for your review", count),
           "reminder", contact=contact, waiting={
               group: (requests, public_url("review.group", slug=group.slug)) for group, requests in waiting.items()},
@@ -115,7 +121,29 @@ def bouncing_for_contacts(sender, addresses, **extra):
     for group, people in by_group.items():
         roster_url = public_url("membership.roster", slug=group.slug)
         for contact in group.contacts:
-            _send(contact, "en", lambda: ngettext("Mail to %(num)d member of %(group)s is bouncing",
+            _send(contact, contact.language, lambda: ngettext("Mail to %(num)d member of %(group)s is bouncing",
                                                   "Mail to %(num)d members of %(group)s is bouncing",
-                                                  len(people), group=group.name),
+                                                  len(people), group=group.shown_name),
                   "bouncing", contact=contact, group=group, people=people, roster_url=roster_url)
+
+
+def your_link(person):
+    """The link to their page, which they asked for; it replaces the links sent before."""
+    _send(person, person.language, lambda: _("Your link to your groups"), "your_link", person=person,
+          member_url=_member_url(person))
+
+
+def confirm_new_address(person, new_address):
+    """To the new address: the link that makes the change; nothing changes until it is used."""
+    recipient = SimpleNamespace(email=new_address, name=person.name)
+    url = public_url("me.confirm_address", token=address_change_token(person, new_address),
+                     **_their_language(person))
+    _send(recipient, person.language, lambda: _("Confirm your new email address"), "confirm_address",
+          person=person, new_address=new_address, confirm_url=url, hours=current_app.config["CONFIRM_LINK_HOURS"])
+
+
+def address_changed(person, old_address):
+    """To the old address, once the change is made: so that a change nobody asked for does not go unseen."""
+    recipient = SimpleNamespace(email=old_address, name=person.name)
+    _send(recipient, person.language, lambda: _("Your email address for the groups was changed"), "address_changed",
+          person=person, old_address=old_address)

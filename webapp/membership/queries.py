@@ -109,7 +109,8 @@ def roster_recipients(groups):
     roster of any size takes the same memory.
     """
     rows = db.session.execute(
-        sa.select(Person.id, Person.email, Person.name, WorkingGroup.name)
+        sa.select(Person.id, Person.email, Person.name, Person.link_version, Person.language, WorkingGroup.name,
+                  WorkingGroup.name_es)
         .join(Membership, Membership.person_id == Person.id)
         .join(WorkingGroup, WorkingGroup.id == Membership.group_id)
         .outerjoin(Suppression, Suppression.address == Person.email)
@@ -118,13 +119,16 @@ def roster_recipients(groups):
         .order_by(Person.id, WorkingGroup.name)
         .execution_options(yield_per=1000)
     )
-    leave_base = public_url("membership.member_page", token="TOKEN").removesuffix("TOKEN")
+    leave_base = public_url("me.member_page", token="TOKEN").removesuffix("TOKEN")
     token = member_token_maker()
     try:
         # A person's rows are adjacent (ordered by person): one person's groups at a time.
-        for (person_id, email, name), their_rows in groupby(rows, key=lambda row: tuple(row[:3])):
-            group_names = ", ".join(row[3] for row in their_rows)
-            yield email, name, {"groups": group_names, "leave_url": leave_base + token(person_id)}
+        for (person_id, email, name, version, language), their_rows in groupby(rows, key=lambda row: tuple(row[:5])):
+            # The footer is in their language: the group names too (the other language's where one is empty).
+            es = language == "es"
+            group_names = ", ".join((row[6] or row[5]) if es else (row[5] or row[6]) for row in their_rows)
+            yield email, name, {"groups": group_names, "language": language or "en",
+                                "leave_url": leave_base + token(person_id, version) + ("?lang=es" if es else "")}
     finally:
         rows.close()  # a caller that stops early (the preview takes one) frees the cursor now
 

@@ -46,7 +46,7 @@ class LinkUsed(MembershipError):
 
 # Which statuses each status may be reached from; None is a membership that does not exist yet.
 ALLOWED = {
-    Status.UNCONFIRMED: {None, Status.DECLINED, Status.LEFT, Status.REMOVED},
+    Status.UNCONFIRMED: {None, Status.DECLINED, Status.LEFT, Status.REMOVED, Status.WITHDRAWN},
     Status.PENDING: {Status.UNCONFIRMED},
     # From None: a contact or staff brings someone in (an import, or one added by hand: `bring_in`).
     # Never from DECLINED, LEFT or REMOVED: those people come back only by asking again themselves.
@@ -54,8 +54,9 @@ ALLOWED = {
     Status.DECLINED: {Status.PENDING},
     Status.LEFT: {Status.ACTIVE},
     Status.REMOVED: {Status.ACTIVE},
+    Status.WITHDRAWN: {Status.UNCONFIRMED, Status.PENDING},
 }
-ASKS_AGAIN = {Status.DECLINED, Status.LEFT, Status.REMOVED}
+ASKS_AGAIN = {Status.DECLINED, Status.LEFT, Status.REMOVED, Status.WITHDRAWN}
 
 
 def _actor_label(actor, default):
@@ -223,6 +224,14 @@ def leave(membership):
     _transition(membership, Status.LEFT, actor_label="member")
     _stop_roster_mail(membership)
     record("membership.leave", actor=membership.person.email, target=f"membership:{membership.id}")
+    db.session.commit()
+
+
+def withdraw(membership):
+    """The applicant takes back a request not yet decided (unconfirmed or pending); they may ask again later."""
+    _transition(membership, Status.WITHDRAWN, actor_label="applicant")
+    membership.confirm_nonce = ""  # the confirmation link it was sent stops working
+    record("membership.withdraw", actor=membership.person.email, target=f"membership:{membership.id}")
     db.session.commit()
 
 

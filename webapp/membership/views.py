@@ -10,10 +10,9 @@ from webapp.bounces import scoring as bounce_scoring
 from webapp.extensions import csrf, limiter
 from webapp.groups import services as groups
 from webapp.membership import export, queries, roster_queries, services
-from webapp.membership.forms import (ROSTER_TAB_LABELS, ConfirmForm, JoinForm, LeaveForm, RemoveForm, RosterSelection,
+from webapp.membership.forms import (ROSTER_TAB_LABELS, ConfirmForm, JoinForm, RemoveForm, RosterSelection,
                                      RosterView)
-from webapp.membership.models import Status
-from webapp.membership.tokens import LinkExpired, LinkInvalid, read_member_token
+from webapp.membership.tokens import LinkExpired, LinkInvalid
 from webapp.organizations import services as organizations
 from webapp.outbox import services as outbox
 
@@ -171,37 +170,6 @@ def remove(membership_id):
         except services.IllegalTransition:
             flash(_("Only an active member can be removed; nothing was changed."), "warning")
     return redirect(url_for("membership.history", membership_id=membership_id))
-
-
-def _person_id_or_404(token):
-    try:
-        return read_member_token(token)
-    except LinkInvalid:
-        abort(404)
-
-
-@bp.route("/me/<token>")
-def member_page(token):
-    memberships = queries.memberships_of(_person_id_or_404(token))
-    bouncing = bool(memberships) and bool(bounce_scoring.bouncing([memberships[0].person.email]))
-    return render_template("membership/member_page.html", memberships=memberships, token=token,
-                           form=LeaveForm(), Status=Status, bouncing=bouncing)
-
-
-@bp.route("/me/<token>/leave/<int:membership_id>", methods=["POST"])
-def leave(token, membership_id):
-    person_id = _person_id_or_404(token)
-    membership = queries.get_membership(membership_id)
-    if membership is None or membership.person_id != person_id:
-        abort(404)
-    if LeaveForm().validate_on_submit():
-        try:
-            services.leave(membership)
-            flash(_("You left %(group)s. You will get no more of its emails.", group=membership.group.name),
-                  "success")
-        except services.IllegalTransition:
-            flash(_("You are not an active member of this group."), "warning")
-    return redirect(url_for("membership.member_page", token=token))
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

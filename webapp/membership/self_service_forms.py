@@ -1,0 +1,40 @@
+"""The forms of a person's own page and of the "email me my link" page."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length
+
+from webapp.form_fields import strip
+
+
+def _address_field(label):
+    return StringField(label, filters=[strip], validators=[
+        DataRequired(_l("Please enter your email address.")), Length(max=254),
+        Email(_l("Please enter a valid email address."), check_deliverability=False)])
+
+
+class LinkRequestForm(FlaskForm):
+    email = _address_field(_l("Your email address"))
+    submit = SubmitField(_l("Email me my link"))
+
+
+class NameForm(FlaskForm):
+    name = StringField(_l("Your name"), filters=[strip],
+                       validators=[DataRequired(_l("Please enter your name.")), Length(max=120)])
+    submit = SubmitField(_l("Save my name"))
+
+
+class LanguageForm(FlaskForm):
+    # Each language named in itself, as people look for their own.
+    language = SelectField(_l("Language of your emails"),
+                           choices=[SelectChoice("en", "English"), SelectChoice("es", "Español")])
+    submit = SubmitField(_l("Save my language"))
+
+
+class AddressForm(FlaskForm):
+    email = _address_field(_l("New email address"))
+    submit = SubmitField(_l("Change my address"))
+
+
+class StopAllForm(FlaskForm):
+    submit = SubmitField(_l("Stop all group emails"))
