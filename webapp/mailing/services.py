@@ -6,6 +6,7 @@ from email.utils import parseaddr
 import nh3
 import sqlalchemy as sa
 from flask import current_app, render_template
+from flask_babel import force_locale
 from markdown_it import MarkdownIt
 from sqlalchemy.orm import selectinload
 
@@ -39,18 +40,34 @@ class Rendered:
     text_footer: str
     html_footer: str
     list_id: str
+    footers: dict  # the footers in the other languages: {language: {"text": ..., "html": ...}}
+
+
+def _footers(context):
+    """The footer in each language, each rendered once for the whole roster: {language: {"text", "html"}}."""
+    footers = {}
+    for language in current_app.config["LANGUAGES"]:
+        with force_locale(language):
+            footers[language] = {"text": render_template("email/mailing/footer.txt", **context),
+                                 "html": render_template("email/mailing/footer.html", **context)}
+    return footers
 
 
 def render(subject, body, groups):
-    """The shared parts of a roster email; footers hold $placeholders filled per recipient."""
+    """The shared parts of a roster email: one body, and a footer per language with $placeholders filled per recipient.
+
+    The body is one text, as its author wrote it; each member reads the footer
+    in their own language (the default one where theirs has none).
+    """
     html_body = nh3.clean(_markdown.render(body))
     context = {"groups": groups, "coalition_name": current_app.config["COALITION_NAME"]}
+    footers = _footers(context)
+    default = footers.pop(current_app.config["BABEL_DEFAULT_LOCALE"])
     return Rendered(
         subject=subject,
         text=render_template("email/mailing/roster.txt", body=body, **context),
         html=render_template("email/mailing/roster.html", body_html=html_body, subject=subject, **context),
-        text_footer=render_template("email/mailing/footer.txt", **context),
-        html_footer=render_template("email/mailing/footer.html", **context),
+        text_footer=default["text"], html_footer=default["html"], footers=footers,
         list_id=_list_id(groups),
     )
 
@@ -76,6 +93,7 @@ def preview(subject, body, groups, author):
     variables = {**variables, "leave_url": f"{base}/me/{SAMPLE_TOKEN}"}
     text, html = outbox.preview(subject=subject, text=rendered.text, html=rendered.html,
                                 text_footer=rendered.text_footer, html_footer=rendered.html_footer,
+                                footers=rendered.footers,
                                 address=address, name=name, variables=variables,
                                 unsubscribe_link=f"{base}/unsubscribe/{SAMPLE_TOKEN}")
     return text, html, roster_reach(groups)
@@ -88,8 +106,8 @@ def send(author, subject, body, groups):
     rendered = render(subject, body, groups)
     email = outbox.enqueue(
         kind=EmailKind.ROSTER, subject=subject, text=rendered.text, html=rendered.html,
-        text_footer=rendered.text_footer, html_footer=rendered.html_footer, list_id=rendered.list_id,
-        recipients=roster_recipients(groups), audience=[f"group:{g.id}" for g in groups],
+        text_footer=rendered.text_footer, html_footer=rendered.html_footer, footers=rendered.footers,
+        list_id=rendered.list_id, recipients=roster_recipients(groups), audience=[f"group:{g.id}" for g in groups],
     )
     message = Message(subject=subject, body=body, author_id=author.id, email=email, groups=list(groups),
                       sent_at=utcnow())

@@ -32,15 +32,17 @@ CHUNK_SIZE = 1000
 
 
 def enqueue(*, kind, subject, text, recipients, html="", text_footer="", html_footer="",
-            list_id="", audience=()):
+            list_id="", audience=(), footers=None):
     """Queue one email to each recipient, in the caller's transaction.
 
     `recipients` is an iterable of (address, name, variables) tuples, read once
     and written as it is read: pass a generator and a roster of any size is never
     held whole. Each address gets one Delivery even if it appears twice.
+    `footers` ({language: {"text", "html"}}) are the footers in other languages: a
+    recipient whose variables have that "language" gets those instead.
     """
     email = Email(kind=kind, subject=subject, text=text, html=html, text_footer=text_footer,
-                  html_footer=html_footer, list_id=list_id, audience=list(audience))
+                  html_footer=html_footer, list_id=list_id, audience=list(audience), footers=footers or None)
     db.session.add(email)
     db.session.flush()
     insert = _insert_deliveries(email.id, utcnow())
@@ -250,13 +252,14 @@ def retry_delay(attempts, base_seconds, jitter):
 
 
 def preview(*, subject, text, html="", text_footer="", html_footer="", address, name, variables,
-            unsubscribe_link):
+            unsubscribe_link, footers=None):
     """What one recipient would receive, without queueing anything: (text, html).
 
     The caller gives the unsubscribe link: a preview must not show a working one
     for a real member to whoever writes the message.
     """
-    email = SimpleNamespace(subject=subject, text=text, html=html, text_footer=text_footer, html_footer=html_footer)
+    email = SimpleNamespace(subject=subject, text=text, html=html, text_footer=text_footer, html_footer=html_footer,
+                            footers=footers)
     recipient = SimpleNamespace(name=name, address=address, variables=variables)
     return personalize(email, recipient, unsubscribe_link)
 

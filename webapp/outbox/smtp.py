@@ -76,13 +76,20 @@ def _escaped(values):
     return {key: str(escape(value)) for key, value in values.items()}
 
 
+def footers_for(email, delivery):
+    """(text footer, HTML footer) in the recipient's language (their variables' "language"), else the default."""
+    theirs = (email.footers or {}).get((delivery.variables or {}).get("language"))
+    return (theirs["text"], theirs["html"]) if theirs else (email.text_footer, email.html_footer)
+
+
 def personalize(email, delivery, unsubscribe_url):
     """(text, html) as this recipient reads them: the shared body and their own footer."""
     values = _footer_values(delivery, unsubscribe_url)
-    text = email.text + Template(email.text_footer).safe_substitute(values)
+    text_footer, html_footer = footers_for(email, delivery)
+    text = email.text + Template(text_footer).safe_substitute(values)
     html = None
     if email.html:
-        html = email.html + Template(email.html_footer).safe_substitute(_escaped(values))
+        html = email.html + Template(html_footer).safe_substitute(_escaped(values))
     return text, html
 
 
@@ -114,8 +121,9 @@ def template(email, sender):
 def build(email, shared, delivery, unsubscribe_url, domain):
     """(Message-ID, bytes) of what one recipient receives: body, footer and their own headers."""
     values = _footer_values(delivery, unsubscribe_url)
-    text_footer = Template(email.text_footer).safe_substitute(values)
-    html_footer = Template(email.html_footer).safe_substitute(_escaped(values)) if email.html else ""
+    text_footer, html_footer = footers_for(email, delivery)
+    text_footer = Template(text_footer).safe_substitute(values)
+    html_footer = Template(html_footer).safe_substitute(_escaped(values)) if email.html else ""
     msgid = message_id(email, delivery, domain)
     data = shared.render(to_name=delivery.name, to_address=smtp_form(delivery.address)[0], message_id=msgid,
                          unsubscribe_url=unsubscribe_url, text_footer=text_footer, html_footer=html_footer)
