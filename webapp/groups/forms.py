@@ -29,6 +29,12 @@ class GroupForm(FlaskForm):
     summary = StringField(_l("One-line summary"), filters=[strip], validators=[Optional(), Length(max=300)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
     accomplishments = TextAreaField(_l("Accomplishments (one per line)"), validators=[Optional(), Length(max=10000)])
+    name_es = StringField(_l("Name in Spanish"), filters=[strip], validators=[Optional(), Length(max=120)])
+    summary_es = StringField(_l("One-line summary in Spanish"), filters=[strip],
+                             validators=[Optional(), Length(max=300)])
+    description_es = TextAreaField(_l("Description in Spanish"), validators=[Optional(), Length(max=10000)])
+    accomplishments_es = TextAreaField(_l("Accomplishments in Spanish (one per line)"),
+                                       validators=[Optional(), Length(max=10000)])
     join_policy = SelectField(_l("Who may join"), choices=[
         SelectChoice("moderated", _l("Moderated: a contact person approves each request")),
         SelectChoice("open", _l("Open: confirming the email address is enough")),

@@ -123,8 +123,12 @@ class SlugTaken(Exception):
     pass
 
 
-def save_group(group, *, name, slug, summary, description, accomplishments, join_policy, active, actor=None):
-    """Create a working group (group=None) or change one; raises SlugTaken if the address is another group's."""
+def save_group(group, *, name, slug, summary, description, accomplishments, join_policy, active, actor=None,
+               name_es="", summary_es="", description_es="", accomplishments_es=""):
+    """Create a working group (group=None) or change one; raises SlugTaken if the address is another group's.
+
+    The texts come in English and in Spanish (the `_es` ones); either may be empty.
+    """
     other = by_slug(slug)
     if other is not None and other is not group:
         raise SlugTaken(slug)
@@ -133,6 +137,8 @@ def save_group(group, *, name, slug, summary, description, accomplishments, join
         db.session.add(group)
     group.name, group.slug, group.summary = name, slug, summary or ""
     group.description, group.accomplishments = description or "", accomplishments or ""
+    group.name_es, group.summary_es = name_es or "", summary_es or ""
+    group.description_es, group.accomplishments_es = description_es or "", accomplishments_es or ""
     group.join_policy, group.active = JoinPolicy(join_policy), bool(active)
     db.session.flush()
     record("group.save", actor=actor, target=f"group:{group.id}", slug=slug, join_policy=join_policy,

@@ -58,7 +58,8 @@ def contacts():
     return render_template("groups/contacts.html", groups=groups, forms=forms)
 
 
-GROUP_FIELDS = ("name", "slug", "summary", "description", "accomplishments", "join_policy", "active")
+GROUP_FIELDS = ("name", "slug", "summary", "description", "accomplishments", "name_es", "summary_es",
+                "description_es", "accomplishments_es", "join_policy", "active")
 
 
 @bp.route("/staff/groups/new", methods=["GET", "POST"], defaults={"slug": None})
