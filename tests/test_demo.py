@@ -30,3 +30,14 @@ def test_demo_logins_from_the_readme_work(app, client):
         login(client, email, password)
         assert "Requests to review" in client.get("/review").get_data(as_text=True)
         client.post("/logout")
+
+
+def test_the_demo_groups_read_in_spanish_too(app, client):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    with app.app_context():
+        directory = client.get("/groups?lang=es").get_data(as_text=True)
+    for name in ("Apoyo Defensivo", "Incidencia Basada en Narrativas", "Organización Juvenil"):
+        assert name in directory
+    with app.app_context():
+        page = client.get("/groups/youth-organizing?lang=es").get_data(as_text=True)
+    assert "Un consejo de liderazgo juvenil" in page and "reúne a jóvenes afectados" in page

@@ -44,6 +44,37 @@ GROUPS = [
      "Trips to Washington for in-person advocacy\n"
      "A youth leadership council"),
 ]
+# The same texts in Spanish, in our own words: name, summary, description, accomplishments.
+GROUPS_ES = {
+    "defensive-support": (
+        "Apoyo Defensivo",
+        "Sigue los cambios de política y prepara a quienes defienden a la juventud que espera en el rezago.",
+        "Este grupo vigila los cambios en la ley y en la práctica de las agencias que afectan a la juventud en "
+        "el rezago, los convierte en recursos prácticos para abogadas, abogados y defensores, y apoya litigios y "
+        "campañas de casos junto con el grupo de Incidencia Basada en Narrativas.",
+        "Una carta de varias agencias firmada por cientos de organizaciones y personas\n"
+        "Acción diferida y permisos de trabajo considerados para jóvenes con peticiones aprobadas\n"
+        "Seguimiento continuo de cómo las agencias tratan a la juventud en el rezago\n"
+        "Una guía rápida para defender a jóvenes en procesos de deportación"),
+    "narrative-advocacy": (
+        "Incidencia Basada en Narrativas",
+        "Lleva las historias de la propia juventud a legisladores y al público para cambiar la conversación.",
+        "Este grupo responde a los relatos dañinos con las historias reales de la juventud, impulsa en el "
+        "Congreso una solución duradera, se opone a proyectos de ley perjudiciales y ayuda a coordinar "
+        "campañas de casos.",
+        "Visitas de incidencia en el Capitolio, en persona y en línea, junto a jóvenes afectados\n"
+        "Presentación de leyes protectoras en ambas cámaras durante varias legislaturas\n"
+        "Texto de asignaciones que pide a la agencia publicar datos con regularidad"),
+    "youth-organizing": (
+        "Organización Juvenil",
+        "Dirigido por jóvenes afectados: crear comunidad, compartir historias y alzar la voz por el cambio.",
+        "Este grupo reúne a jóvenes afectados por el rezago para que formen comunidad, cuenten sus propias "
+        "historias, conozcan sus derechos y den forma a la estrategia juvenil de la coalición.",
+        "Recursos hechos por jóvenes para jóvenes\n"
+        "Talleres de conozca sus derechos dirigidos por jóvenes afectados\n"
+        "Viajes a Washington para hacer incidencia en persona\n"
+        "Un consejo de liderazgo juvenil"),
+}
 ORGANIZATIONS = [
     "Immigrant Legal Resource Center (ILRC)", "Michigan Immigrant Rights Center", "The Door Legal Service Center",
     "The Legal Aid Society", "Tulane Immigrant Rights Clinic", "UCLA Immigrant Family Legal Clinic",
@@ -78,8 +109,11 @@ def load():
     _user(*STAFF, Role.STAFF)
     groups = {}
     for slug, name, summary, description, accomplishments in GROUPS:
+        name_es, summary_es, description_es, accomplishments_es = GROUPS_ES[slug]
         group = WorkingGroup(slug=slug, name=name, summary=summary, description=description,
-                             accomplishments=accomplishments, join_policy=JoinPolicy.MODERATED)
+                             accomplishments=accomplishments, name_es=name_es, summary_es=summary_es,
+                             description_es=description_es, accomplishments_es=accomplishments_es,
+                             join_policy=JoinPolicy.MODERATED)
         contact = _user(*CONTACTS[slug], Role.CONTACT)
         group.contact_links = [GroupContact(user=contact, position=0, listed=True)]
         db.session.add(group)
