@@ -37,4 +37,7 @@ class PasswordForm(FlaskForm):
 class EmailPreferencesForm(FlaskForm):
     request_emails = BooleanField(_l("Email me about each new request to my groups, and when another contact "
                                      "decides one"))
+    # Each language named in itself, as people look for their own.
+    language = SelectField(_l("Language of my pages and emails"),
+                           choices=[SelectChoice("en", "English"), SelectChoice("es", "Español")])
     submit = SubmitField(_l("Save my email preferences"))

@@ -2,6 +2,7 @@
 import secrets
 
 import sqlalchemy as sa
+from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 from blinker import Namespace
 
@@ -86,6 +87,16 @@ def set_request_emails(user, wanted):
     """Whether this contact gets an email for each new request and each decision another contact makes."""
     user.request_emails = bool(wanted)
     record("account.email_preferences", actor=user, target=f"user:{user.id}", request_emails=bool(wanted))
+    db.session.commit()
+
+
+def set_language(user, language):
+    """The language of the user's pages (when logged in) and of every email they get."""
+    if language not in current_app.config["LANGUAGES"]:
+        raise ValueError(language)
+    if user.language != language:
+        user.language = language
+        record("account.language", actor=user, target=f"user:{user.id}", language=language)
     db.session.commit()
 
 

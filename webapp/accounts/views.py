@@ -1,4 +1,5 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -63,14 +64,18 @@ def password():
 @login_required
 def email_preferences():
     # On a POST only what was sent counts: an unticked box is not sent at all.
-    saved = {"request_emails": current_user.request_emails} if request.method == "GET" else None
+    saved = {"request_emails": current_user.request_emails, "language": current_user.language} \
+        if request.method == "GET" else None
     form = EmailPreferencesForm(data=saved)
     if form.validate_on_submit():
         services.set_request_emails(current_user, form.request_emails.data)
-        flash(_("Your email preferences are saved."), "success")
+        services.set_language(current_user, form.language.data)
+        with force_locale(form.language.data):
+            flash(_("Your email preferences are saved."), "success")
         return redirect(url_for("accounts.email_preferences"))
     return render_template("accounts/email_preferences.html", form=form,
-                           remind_after_days=current_app.config["REMIND_AFTER_DAYS"])
+                           remind_after_days=current_app.config["REMIND_AFTER_DAYS"]), \
+        400 if request.method == "POST" else 200
 
 
 @bp.route("/staff/accounts", methods=["GET", "POST"])

@@ -4,7 +4,9 @@ from urllib.parse import urlencode
 
 from babel import Locale
 from flask import Blueprint, current_app, redirect, request, session, url_for
+from flask_login import current_user
 
+from webapp.accounts import services as accounts
 from webapp.links import same_site_path
 
 bp = Blueprint("languages", __name__)
@@ -15,6 +17,8 @@ def choose():
     language = request.form.get("lang")
     if language in current_app.config["LANGUAGES"]:
         session["lang"] = language
+        if current_user.is_authenticated:  # a user's language is theirs, whichever browser they use
+            accounts.set_language(current_user, language)
     return redirect(same_site_path(request.form.get("next")) or url_for("groups.home"))
 
 
