@@ -72,7 +72,8 @@ def rosa(make, client, mailbox, deliver):
            seen=[f"{NAME} <{ADDRESS}>", "Ana Active"])
     db.session.commit()
     unsubscribe = path_of(next(link for link in links_in(roster_email.text()) if "/unsubscribe/" in link))
-    return {"staff": staff, "group": group, "youth": youth, "unsubscribe": unsubscribe}
+    own_page = path_of(next(link for link in links_in(roster_email.text()) if "/me/" in link))
+    return {"staff": staff, "group": group, "youth": youth, "unsubscribe": unsubscribe, "own_page": own_page}
 
 
 def _text(value):

@@ -167,3 +167,12 @@ def test_an_account_with_the_same_address_keeps_its_own_record(client, make):
     assert db.session.execute(sa.select(AuditEvent.action, AuditEvent.actor_label)
                               .where(AuditEvent.action.like("membership.%")).order_by(AuditEvent.id)).all() == [
         ("membership.remove", "casey@example.org"), ("membership.leave", "erased person")]
+
+
+def test_the_link_to_their_own_page_opens_nothing_after_erasing(rosa, client):
+    assert client.get(rosa["own_page"]).status_code == 200
+    login(client, "staff@example.org")
+    erase(client, person_id())
+    client.post("/logout")
+    response = client.get(rosa["own_page"])
+    assert response.status_code == 404 and NAME not in response.get_data(as_text=True)

@@ -110,7 +110,9 @@ def erase_person(person):
     texts |= {e.reason for m in memberships for e in m.events}
     done = db.session.execute(
         sa.update(Person).where(Person.id == person.id, Person.email == address)
-        .values(name=ERASED_NAME, email=placeholder(person.id)).execution_options(synchronize_session=False))
+        # A new link version too: the links to their page in old emails then open nothing.
+        .values(name=ERASED_NAME, email=placeholder(person.id), link_version=Person.link_version + 1)
+        .execution_options(synchronize_session=False))
     if done.rowcount != 1:
         db.session.rollback()
         raise AlreadyErased(person.id)
