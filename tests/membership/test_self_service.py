@@ -213,3 +213,20 @@ def test_a_link_from_before_link_versions_still_opens_the_page(client, make, app
     ana = make.member(make.group(), email="ana@example.org")
     old = URLSafeSerializer(app.config["SECRET_KEY"], salt="member-page").dumps(ana.person_id)
     assert client.get(f"/me/{old}").status_code == 200
+
+
+def test_the_decision_emails_link_to_their_page_too(client, make, mailbox, deliver):
+    from tests.conftest import login
+
+    group = make.group(contacts=[make.user(email="dalia@example.org")])
+    confirm(client, ask(client, deliver, mailbox))
+    login(client, "dalia@example.org")
+    client.post(f"/memberships/{membership_of(group, 'rosa@example.org').id}/decide",
+                data={"decline": "Decline", "reason": "Not this year"})
+    mailbox.clear()
+    deliver()
+    received, declined = mailbox.to("rosa@example.org")
+    assert "/me/" in received.text() and received.subject.startswith("We received your request")
+    assert "Not this year" in declined.text()
+    page = client.get(page_link(declined)).get_data(as_text=True)
+    assert "Declined" in page and "Take back" not in page

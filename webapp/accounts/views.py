@@ -64,9 +64,9 @@ def password():
 @login_required
 def email_preferences():
     # On a POST only what was sent counts: an unticked box is not sent at all.
-    saved = {"request_emails": current_user.request_emails, "language": current_user.language} \
-        if request.method == "GET" else None
-    form = EmailPreferencesForm(data=saved)
+    # A POST without the language (an older page) keeps the user's own.
+    saved = {"request_emails": current_user.request_emails} if request.method == "GET" else {}
+    form = EmailPreferencesForm(data={**saved, "language": current_user.language})
     if form.validate_on_submit():
         services.set_request_emails(current_user, form.request_emails.data)
         services.set_language(current_user, form.language.data)

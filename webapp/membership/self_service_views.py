@@ -125,6 +125,7 @@ def language(token):
 
 
 @bp.route("/me/<token>/address", methods=["POST"])
+@limiter.limit(lambda: current_app.config["JOIN_RATE_LIMIT"], methods=["POST"])  # each sends an email
 def change_address(token):
     person = _person(token)
     if person is None:
