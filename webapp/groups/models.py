@@ -10,6 +10,13 @@ from webapp.db_types import UTCDateTime, str_enum, utcnow
 from webapp.extensions import db
 
 
+def _reader_language():
+    try:
+        return str(get_locale() or "en")
+    except RuntimeError:  # neither a request nor a forced locale (the CLI, the worker): the default
+        return "en"
+
+
 class JoinPolicy(enum.StrEnum):
     MODERATED = "moderated"  # a contact person approves each request
     OPEN = "open"  # confirming the address is enough
@@ -68,7 +75,7 @@ class WorkingGroup(db.Model):
 
     def in_language(self, field, language=None):
         """A text in the reader's language (the page's, or the email's under force_locale), else in the other."""
-        language = language or str(get_locale() or "en")
+        language = language or _reader_language()
         english, spanish = getattr(self, field) or "", getattr(self, f"{field}_es") or ""
         return (spanish or english) if language == "es" else (english or spanish)
 
