@@ -61,3 +61,27 @@ def test_an_applicant_in_spanish_reads_the_spanish_name_in_their_email(client, m
     deliver()
     (message,) = mailbox.messages
     assert message.subject == "Confirma tu solicitud para unirte a Apoyo Defensivo"
+
+
+def test_the_migration_keeps_the_texts_there_were_as_the_english_ones(tmp_path):
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from config import TestConfig
+    from webapp import create_app
+
+    url = f"sqlite:///{tmp_path / 'before.db'}"
+    app = create_app(type("C", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
+    with app.app_context():
+        upgrade(revision="c4d5e6f7a8b9")
+        db.session.execute(sa.text(
+            "INSERT INTO working_group (id, slug, name, summary, description, accomplishments, join_policy, active,"
+            " created_at) VALUES (1, 'g', 'Youth Organizing', 'Led by youth', 'About it', 'One\nTwo', 'moderated', 1,"
+            " '2026-11-01 10:00:00.000000')"))
+        db.session.commit()
+        upgrade()
+        row = db.session.execute(sa.text("SELECT name, summary, accomplishments, name_es, summary_es, description_es,"
+                                         " accomplishments_es FROM working_group")).one()
+        assert tuple(row) == ("Youth Organizing", "Led by youth", "One\nTwo", "", "", "", "")
+        db.session.remove()
+        db.engine.dispose()
