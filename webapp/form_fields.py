@@ -1,6 +1,6 @@
 """What every feature's forms share: a filter, a field and the page number of a list."""
 from flask_babel import lazy_gettext as _l
-from wtforms import Form, IntegerField, SelectMultipleField
+from wtforms import Form, IntegerField, SelectChoice, SelectMultipleField
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -24,3 +24,8 @@ class PageArgs(Form):
 
     def number(self):
         return self.page.data or 1
+
+
+# Each language named in itself (lang= on the option, for screen readers), as people look for their own.
+LANGUAGE_CHOICES = [SelectChoice("en", "English", render_kw={"lang": "en"}),
+                    SelectChoice("es", "Español", render_kw={"lang": "es"})]

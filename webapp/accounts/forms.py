@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from webapp.form_fields import LANGUAGE_CHOICES
+
 
 class LoginForm(FlaskForm):
     email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
@@ -37,7 +39,5 @@ class PasswordForm(FlaskForm):
 class EmailPreferencesForm(FlaskForm):
     request_emails = BooleanField(_l("Email me about each new request to my groups, and when another contact "
                                      "decides one"))
-    # Each language named in itself, as people look for their own.
-    language = SelectField(_l("Language of my pages and emails"),
-                           choices=[SelectChoice("en", "English"), SelectChoice("es", "Español")])
+    language = SelectField(_l("Language of my pages and emails"), choices=LANGUAGE_CHOICES)
     submit = SubmitField(_l("Save my email preferences"))

@@ -1,10 +1,10 @@
 """The forms of a person's own page and of the "email me my link" page."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField, SubmitField
+from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
-from webapp.form_fields import strip
+from webapp.form_fields import LANGUAGE_CHOICES, strip
 
 
 def _address_field(label):
@@ -25,9 +25,7 @@ class NameForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    # Each language named in itself, as people look for their own.
-    language = SelectField(_l("Language of your emails"),
-                           choices=[SelectChoice("en", "English"), SelectChoice("es", "Español")])
+    language = SelectField(_l("Language of your emails"), choices=LANGUAGE_CHOICES)
     submit = SubmitField(_l("Save my language"))
 
 
