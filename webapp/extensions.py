@@ -39,8 +39,8 @@ def select_locale():
     from flask_login import current_user
 
     languages = current_app.config["LANGUAGES"]
-    # ?lang= for this page; then a logged-in user's own language (the header's switch changes it too);
-    # else the header's switch (the session), then the browser's preference.
+    # ?lang= for this page; then a logged-in user's own language, once they chose one (the header's switch
+    # chooses it too); else the header's switch (the session), then the browser's preference.
     user_language = getattr(current_user, "language", None) if current_user.is_authenticated else None
     for chosen in (request.args.get("lang"), user_language, session.get("lang")):
         if chosen in languages:

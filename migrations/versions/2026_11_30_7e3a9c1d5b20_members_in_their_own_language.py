@@ -27,7 +27,7 @@ def upgrade():
         batch_op.add_column(sa.Column('description_es', sa.Text(), server_default='', nullable=False))
         batch_op.add_column(sa.Column('accomplishments_es', sa.Text(), server_default='', nullable=False))
     with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('language', sa.String(length=8), server_default='en', nullable=False))
+        batch_op.add_column(sa.Column('language', sa.String(length=8), server_default='', nullable=False))
     with op.batch_alter_table('email', schema=None) as batch_op:
         batch_op.add_column(sa.Column('footers', sa.JSON(), nullable=True))
 

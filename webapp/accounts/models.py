@@ -29,8 +29,9 @@ class User(UserMixin, db.Model):
     # The email about each new request and each decision another contact makes;
     # off, a contact keeps only the daily reminder of requests waiting too long.
     request_emails: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
-    # The language of their pages (when logged in) and of the emails they get.
-    language: Mapped[str] = mapped_column(sa.String(8), default="en", server_default="en")
+    # The language of their pages (when logged in) and of the emails they get; "" until they choose one:
+    # then their pages follow the visit's choice or the browser, as before they logged in, and emails the default.
+    language: Mapped[str] = mapped_column(sa.String(8), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property

@@ -1,5 +1,5 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -66,7 +66,7 @@ def email_preferences():
     # On a POST only what was sent counts: an unticked box is not sent at all.
     # A POST without the language (an older page) keeps the user's own.
     saved = {"request_emails": current_user.request_emails} if request.method == "GET" else {}
-    form = EmailPreferencesForm(data={**saved, "language": current_user.language})
+    form = EmailPreferencesForm(data={**saved, "language": current_user.language or str(get_locale())})
     if form.validate_on_submit():
         services.set_request_emails(current_user, form.request_emails.data)
         services.set_language(current_user, form.language.data)
