@@ -106,14 +106,17 @@ def test_forgot_password_answers_the_same_whether_or_not_the_address_has_an_acco
 
 
 def test_a_reset_sets_a_new_password_once_and_ends_every_session(client, make, mailbox, deliver, app):
+    from tests.accounts.devices import Device
+
     make.user(email="dalia@example.org")
-    other_device = app.test_client()
-    login(other_device, "dalia@example.org")
+    other_device = Device(app)
+    other_device.login("dalia@example.org")
+    assert other_device.signed_in()
     client.post("/login/forgot", data={"email": "Dalia@Example.org"})
     deliver()
     url = _link(mailbox.messages[0])
     client.post(url, data={"new": "a fresh start today", "repeat": "a fresh start today"})
-    assert other_device.get("/dashboard").status_code == 302  # signed out
+    assert not other_device.signed_in()
     assert client.post("/login", data={"email": "dalia@example.org",
                                        "password": "correct horse battery"}).status_code == 400
     login(client, "dalia@example.org", "a fresh start today")
