@@ -16,8 +16,8 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
-from flask_babel import gettext as _
+from flask import current_app, has_request_context
+from flask_babel import gettext
 from werkzeug.security import check_password_hash
 
 MIN_LENGTH = 12
@@ -56,6 +56,11 @@ def _check_argon2(password_hash, password):
         return False
 
 
+def _(message, **values):
+    # The command line has no request, hence no language: its people read English.
+    return gettext(message, **values) if has_request_context() else message % values
+
+
 @lru_cache(maxsize=1)
 def common_passwords():
     path = Path(__file__).with_name("common_passwords.txt")
@@ -64,7 +69,7 @@ def common_passwords():
 
 
 _RUNS = ("qwertyuiopasdfghjklzxcvbnm", "qwertyuiop", "asdfghjkl", "zxcvbnm", "azertyuiop", "qwertzuiop",
-         "1qaz2wsx3edc4rfv5tgb", "abcdefghijklmnopqrstuvwxyz", "01234567890")
+         "1qaz2wsx3edc4rfv5tgb", "abcdefghijklmnopqrstuvwxyz", "1234567890")
 
 
 def _is_run(text):
