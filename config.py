@@ -83,10 +83,27 @@ class Config:
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     JOIN_RATE_LIMIT = os.environ.get("JOIN_RATE_LIMIT", "20 per hour")
+    # Failed sign-ins (a password, a code) per client address; per account and address, where the account's
+    # owner elsewhere still gets in; and per account from anywhere (webapp/accounts/limits.py).
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     # "Email me my link": per address asked about, and per client address.
     LINK_RATE_LIMIT = os.environ.get("LINK_RATE_LIMIT", "3 per hour")
     LINK_IP_RATE_LIMIT = os.environ.get("LINK_IP_RATE_LIMIT", "20 per hour")
+    ACCOUNT_ADDRESS_RATE_LIMIT = os.environ.get("ACCOUNT_ADDRESS_RATE_LIMIT", "5 per 15 minutes")
+    ACCOUNT_RATE_LIMIT = os.environ.get("ACCOUNT_RATE_LIMIT", "20 per 15 minutes")
+    # Requests for a password reset link, per client address and per address typed.
+    RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "5 per hour")
+    RESET_ACCOUNT_RATE_LIMIT = os.environ.get("RESET_ACCOUNT_RATE_LIMIT", "3 per hour")
+
+    # Accounts (webapp/accounts/): links to choose a password, sessions, two-factor sign-in.
+    INVITE_LINK_HOURS = _env_int("INVITE_LINK_HOURS", 72)
+    RESET_LINK_MINUTES = _env_int("RESET_LINK_MINUTES", 60)
+    SESSION_HOURS = _env_float("SESSION_HOURS", 12)
+    SESSION_IDLE_MINUTES = _env_float("SESSION_IDLE_MINUTES", 60)
+    # Sending to a roster, exports, contacts and roles want the password entered this recently.
+    RECENT_SIGN_IN_MINUTES = _env_float("RECENT_SIGN_IN_MINUTES", 60)
+    # Every account must set up two-factor sign-in before anything else.
+    REQUIRE_TWO_FACTOR = _env_bool("REQUIRE_TWO_FACTOR", False)
 
     BABEL_DEFAULT_LOCALE = "en"
     # Absolute: Flask-Babel would read a relative folder from webapp/. The .mo files are built by make.

@@ -1,5 +1,5 @@
 """Every feature's models, imported so that Alembic and the app see all tables."""
-from webapp.accounts.models import Role, User  # noqa: F401
+from webapp.accounts.models import AccountLink, RecoveryCode, Role, User  # noqa: F401
 from webapp.audit.models import AuditEvent  # noqa: F401
 from webapp.groups.models import GroupContact, JoinPolicy, WorkingGroup  # noqa: F401
 from webapp.mailing.models import Message  # noqa: F401

@@ -1,29 +1,41 @@
 """Login does the same work whether or not the account exists, so its time tells nobody who has one."""
-from werkzeug import security
+import time
 
-from webapp.accounts import services
+from webapp.accounts import passwords, services
 
 
-def test_an_unknown_or_inactive_account_costs_one_password_check_like_a_real_one(make, monkeypatch):
+def test_an_unknown_inactive_or_invited_account_costs_one_password_check_like_a_real_one(make, monkeypatch):
     make.user(email="dalia@example.org")
     inactive = make.user(email="gone@example.org")
     services.set_active(inactive, False)
+    services.create_user(email="invited@example.org", name="Invited")  # no password yet
     checks = []
-    real = security.check_password_hash
+    real = passwords._check_argon2
 
     def counting(pwhash, password):
-        checks.append(pwhash.split("$", 1)[0])
+        checks.append(pwhash.rsplit("$", 2)[0])  # the method and its cost parameters
         return real(pwhash, password)
 
-    monkeypatch.setattr("webapp.accounts.models.check_password_hash", counting)
-    monkeypatch.setattr("webapp.accounts.services.check_password_hash", counting, raising=False)
-    for email in ("dalia@example.org", "nobody@example.org", "gone@example.org"):
+    monkeypatch.setattr(passwords, "_check_argon2", counting)
+    costs = set()
+    for email in ("dalia@example.org", "nobody@example.org", "gone@example.org", "invited@example.org"):
         checks.clear()
         assert services.authenticate(email, "wrong password") is None
         assert len(checks) == 1, email
-    methods = set()
-    for email in ("dalia@example.org", "nobody@example.org"):
-        checks.clear()
+        costs.add(checks[0])
+    assert len(costs) == 1 and costs.pop().startswith("$argon2id$")  # the same method and cost
+
+
+def test_the_time_of_a_wrong_login_is_the_same_for_an_account_and_for_nobody(make):
+    make.user(email="dalia@example.org")
+
+    def timed(email):
+        start = time.perf_counter()
         services.authenticate(email, "wrong password")
-        methods.add(checks[0])
-    assert len(methods) == 1  # the same hashing method, hence the same cost
+        return time.perf_counter() - start
+
+    for email in ("dalia@example.org", "nobody@example.org"):
+        timed(email)  # warm up
+    known = sorted(timed("dalia@example.org") for _ in range(7))[3]
+    unknown = sorted(timed("nobody@example.org") for _ in range(7))[3]
+    assert 0.6 < known / unknown < 1.6, (known, unknown)

@@ -1,7 +1,20 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from webapp.accounts import passwords
+
+
+def _strong(form, field):
+    """The password rules of accounts/passwords.py, with the account's own address among them."""
+    problem = passwords.problem(field.data or "", getattr(form, "account_email", ""))
+    if problem:
+        raise ValidationError(problem)
+
+
+NEW_PASSWORD_HINT = _l("At least 12 characters. Not a common password, a run of keys, your address or the "
+                       "coalition's name. A few unrelated words make a good one.")
 
 from webapp.form_fields import LANGUAGE_CHOICES
 
@@ -12,15 +25,49 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class AccountForm(FlaskForm):
+class CodeForm(FlaskForm):
+    code = StringField(_l("Code from your authenticator app, or a recovery code"),
+                       validators=[DataRequired(), Length(max=40)])
+    submit = SubmitField(_l("Continue"))
+
+
+class ConfirmSignInForm(FlaskForm):
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    code = StringField(_l("Code from your authenticator app, or a recovery code"), validators=[Length(max=40)])
+    submit = SubmitField(_l("Continue"))
+
+
+class ForgotForm(FlaskForm):
+    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)])
+    submit = SubmitField(_l("Email me a link"))
+
+
+class ChoosePasswordForm(FlaskForm):
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200), _strong],
+                        description=NEW_PASSWORD_HINT)
+    repeat = PasswordField(_l("New password again"),
+                           validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))])
+    submit = SubmitField(_l("Save my password"))
+
+    def __init__(self, account_email, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account_email = account_email
+
+
+ROLES = [SelectChoice("contact", _l("Contact person")), SelectChoice("staff", _l("Staff"))]
+
+
+class InviteForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254),
                                                  Email(check_deliverability=False)])
-    password = PasswordField(_l("Password (at least 10 characters)"),
-                             validators=[DataRequired(), Length(min=10, max=200)])
-    role = SelectField(_l("Role"), choices=[SelectChoice("contact", _l("Contact person")),
-                                              SelectChoice("staff", _l("Staff"))])
-    submit = SubmitField(_l("Create account"))
+    role = SelectField(_l("Role"), choices=ROLES)
+    submit = SubmitField(_l("Send the invitation"))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=ROLES)
+    submit = SubmitField(_l("Change the role"))
 
 
 class ActiveForm(FlaskForm):
@@ -29,11 +76,26 @@ class ActiveForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
-    new = PasswordField(_l("New password (at least 10 characters)"),
-                        validators=[DataRequired(), Length(min=10, max=200)])
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200), _strong],
+                        description=NEW_PASSWORD_HINT)
     repeat = PasswordField(_l("New password again"),
                            validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))])
     submit = SubmitField(_l("Change my password"))
+
+    def __init__(self, account_email, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account_email = account_email
+
+
+class TwoFactorForm(FlaskForm):
+    code = StringField(_l("Code from your authenticator app"), validators=[DataRequired(), Length(max=40)])
+    submit = SubmitField(_l("Turn on two-factor sign-in"))
+
+
+class TwoFactorOffForm(FlaskForm):
+    code = StringField(_l("Code from your authenticator app, or a recovery code"),
+                       validators=[DataRequired(), Length(max=40)])
+    submit = SubmitField(_l("Turn off two-factor sign-in"))
 
 
 class EmailPreferencesForm(FlaskForm):

@@ -1,118 +1,170 @@
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, get_locale
-from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+"""Signing in and out: the login form, the code step, entering the password again, forgotten passwords
+and the links that choose one. The account's own pages are in account_views, staff's in staff_views."""
+from datetime import timedelta
 
-from webapp.accounts import services
-from webapp.accounts.forms import AccountForm, ActiveForm, EmailPreferencesForm, LoginForm, PasswordForm
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, logout_user
+
+from webapp.accounts import limits, password_links, services, sessions, two_factor
+from webapp.accounts.forms import ChoosePasswordForm, CodeForm, ConfirmSignInForm, ForgotForm, LoginForm
 from webapp.accounts.models import User
-from webapp.extensions import db, limiter, login
+from webapp.extensions import db, login
 from webapp.links import same_site_path
-from webapp.permissions import staff_required
 
 bp = Blueprint("accounts", __name__)
+
+# How long the code step waits after a right password.
+PENDING_SECONDS = 300
+
+
+@bp.record_once
+def _cookie_lifetime(state):
+    state.app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=state.app.config["SESSION_HOURS"])
 
 
 @login.user_loader
 def load_user(user_id):
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id))
+    if user is None or not sessions.still_valid(user):
+        sessions.renew()
+        return None
+    return user
+
+
+# Pages a signed-in person may reach before setting up two-factor sign-in where it is required.
+SETUP_PAGES = {"accounts.two_factor_page", "accounts.logout", "static", "languages.choose"}
+
+
+@bp.before_app_request
+def _session_checks():
+    if not current_user.is_authenticated:
+        return None
+    sessions.seen()
+    if (current_app.config["REQUIRE_TWO_FACTOR"] and not current_user.two_factor
+            and request.endpoint not in SETUP_PAGES):
+        flash(_("Two-factor sign-in is required for every account here: please set it up first."), "info")
+        return redirect(url_for("accounts.two_factor_page"))
+    return None
 
 
 def _safe_next(target):
     return same_site_path(target) or url_for("dashboard.index")
 
 
+def generic_failure():
+    # One message for a wrong address, password or code: it tells a guesser nothing.
+    flash(_("Those sign-in details are not right. Check what you typed and try again."), "error")
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limits.password_guesses
 def login_page():
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
+        if user is not None and user.two_factor:
+            sessions.renew()
+            session[sessions.PENDING] = {"uid": user.id, "sv": user.session_version, "at": sessions.now(),
+                                         "next": same_site_path(request.args.get("next"))}
+            return redirect(url_for("accounts.sign_in_code"))
         if user is not None:
-            login_user(user)
+            sessions.begin(user)
             return redirect(_safe_next(request.args.get("next")))
-        flash(_("That email and password do not match an active account."), "error")
+        generic_failure()
     status = 400 if request.method == "POST" else 200
     return render_template("accounts/login.html", form=form), status
 
 
+def _pending_user():
+    pending = session.get(sessions.PENDING) or {}
+    if sessions.now() - pending.get("at", 0) > PENDING_SECONDS:
+        return None, pending
+    user = db.session.get(User, pending.get("uid") or 0)
+    if user is None or not user.active or user.session_version != pending.get("sv"):
+        return None, pending
+    return user, pending
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limits.code_guesses
+def sign_in_code():
+    user, pending = _pending_user()
+    if user is None:
+        session.pop(sessions.PENDING, None)
+        flash(_("Please log in again."), "info")
+        return redirect(url_for("accounts.login_page"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if two_factor.check(user, form.code.data):
+            sessions.begin(user)
+            return redirect(_safe_next(pending.get("next")))
+        generic_failure()
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/code.html", form=form), status
+
+
+@bp.route("/account/confirm", methods=["GET", "POST"])
+@login_required
+@limits.code_guesses
+def confirm_sign_in():
+    form = ConfirmSignInForm()
+    if form.validate_on_submit():
+        right = current_user.check_password(form.password.data)
+        if right and current_user.two_factor:
+            right = two_factor.check(current_user, form.code.data)
+        if right:
+            db.session.commit()
+            sessions.confirmed()
+            return redirect(_safe_next(request.args.get("next")))
+        generic_failure()
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/confirm.html", form=form), status
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        services.log_out(current_user)
     logout_user()
+    sessions.renew()
     flash(_("You are logged out."), "success")
     return redirect(url_for("groups.home"))
 
 
-@bp.route("/account/password", methods=["GET", "POST"])
-@login_required
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
-def password():
-    form = PasswordForm()
+@bp.route("/login/forgot", methods=["GET", "POST"])
+@limits.reset_requests
+def forgot_password():
+    form = ForgotForm()
     if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current.data, form.new.data)
-        except services.AccountError:
-            form.current.errors.append(_("That is not your current password."))
-        else:
-            flash(_("Your password is changed."), "success")
-            return redirect(url_for("dashboard.index"))
+        password_links.request_reset(form.email.data)
+        flash(_("If an active account has the address %(email)s, we sent it a link to choose a new password. "
+                "It works for %(minutes)d minutes.", email=form.email.data.strip(),
+                minutes=current_app.config["RESET_LINK_MINUTES"]), "success")
+        return redirect(url_for("accounts.login_page"))
     status = 400 if request.method == "POST" else 200
-    return render_template("accounts/password.html", form=form), status
+    return render_template("accounts/forgot.html", form=form), status
 
 
-@bp.route("/account/email", methods=["GET", "POST"])
-@login_required
-def email_preferences():
-    # On a POST only what was sent counts: an unticked box is not sent at all.
-    # A POST without the language (an older page) keeps the user's own.
-    saved = {"request_emails": current_user.request_emails} if request.method == "GET" else {}
-    form = EmailPreferencesForm(data={**saved, "language": current_user.language or str(get_locale())})
-    if form.validate_on_submit():
-        services.set_request_emails(current_user, form.request_emails.data)
-        services.set_language(current_user, form.language.data)
-        with force_locale(form.language.data):
-            flash(_("Your email preferences are saved."), "success")
-        return redirect(url_for("accounts.email_preferences"))
-    return render_template("accounts/email_preferences.html", form=form,
-                           remind_after_days=current_app.config["REMIND_AFTER_DAYS"]), \
-        400 if request.method == "POST" else 200
-
-
-@bp.route("/staff/accounts", methods=["GET", "POST"])
-@staff_required
-def accounts():
-    form = AccountForm()
+@bp.route("/account/choose-password/<token>", methods=["GET", "POST"])
+def choose_password(token):
+    # The GET only shows the form: a mail scanner opening the link uses nothing up.
+    try:
+        link = password_links.find(token)
+    except password_links.LinkProblem:
+        return render_template("accounts/link_problem.html"), 404
+    form = ChoosePasswordForm(link.user.email)
     if form.validate_on_submit():
         try:
-            user = services.create_user(email=form.email.data, name=form.name.data, password=form.password.data,
-                                        role=form.role.data, actor=current_user)
-        except services.AccountError:
-            form.email.errors.append(_("An account with this email exists already."))
-        else:
-            flash(_("Account created for %(name)s. Assign their groups below.", name=user.name), "success")
-            return redirect(url_for("groups.contacts"))
+            password_links.use(token, form.new.data)
+        except password_links.LinkProblem:
+            return render_template("accounts/link_problem.html"), 404
+        logout_user()
+        sessions.renew()
+        flash(_("Your password is saved. Log in with it now."), "success")
+        return redirect(url_for("accounts.login_page"))
     status = 400 if request.method == "POST" else 200
-    return render_template("accounts/accounts.html", form=form, users=services.all_users(),
-                           active_form=ActiveForm()), status
+    return render_template("accounts/choose_password.html", form=form, user=link.user, link=link), status
 
 
-@bp.route("/staff/accounts/<int:user_id>/active", methods=["POST"])
-@staff_required
-def set_active(user_id):
-    user = db.session.get(User, user_id) or abort(404)
-    active = request.form.get("active") == "1"
-    if not ActiveForm().validate_on_submit():
-        abort(400)
-    if user.id == current_user.id and not active:
-        flash(_("You cannot deactivate your own account."), "error")
-    else:
-        try:
-            services.set_active(user, active, actor=current_user)
-        except services.StillNeeded as needed:
-            flash(_("%(name)s is the only contact person of %(groups)s: give the group another contact first. "
-                    "Nothing was changed.", name=user.name, groups=", ".join(needed.groups)), "error")
-            return redirect(url_for("accounts.accounts"))
-        message = _("%(name)s can log in again.", name=user.name) if active else \
-            _("%(name)s is deactivated.", name=user.name)
-        flash(message, "success")
-    return redirect(url_for("accounts.accounts"))
+from webapp.accounts import account_views, staff_views  # noqa: E402,F401  (their routes are on bp)

@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from webapp.accounts.sessions import recent_sign_in_required
 from webapp.groups import services
 from webapp.groups.forms import ContactsForm, GroupForm
 from webapp.permissions import staff_required
@@ -33,6 +34,7 @@ def _contacts_form(group, users, formdata=None):
 
 @bp.route("/staff/groups", methods=["GET", "POST"])
 @staff_required
+@recent_sign_in_required(methods={"POST"})
 def contacts():
     users = services.active_users()
     groups = services.all_groups()

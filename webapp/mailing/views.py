@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from webapp import permissions
+from webapp.accounts.sessions import recent_sign_in_required
 from webapp.form_fields import PageArgs
 from webapp.groups import services as groups
 from webapp.mailing import services
@@ -28,6 +29,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
+@recent_sign_in_required
 def compose():
     allowed = groups.groups_looked_after_by(current_user)
     if not allowed:

@@ -6,6 +6,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from webapp import permissions
+from webapp.accounts.sessions import recent_sign_in_required
 from webapp.bounces import scoring as bounce_scoring
 from webapp.extensions import csrf, limiter
 from webapp.groups import services as groups
@@ -115,6 +116,7 @@ def _csv_download(group, chunks, name):
 
 @bp.route("/groups/<slug>/roster.csv")
 @login_required
+@recent_sign_in_required
 def roster_csv(slug):
     group = _reviewable_group(slug)
     view = _roster_view(request.args)
@@ -123,6 +125,7 @@ def roster_csv(slug):
 
 @bp.route("/groups/<slug>/roster/selected", methods=["POST"])
 @login_required
+@recent_sign_in_required
 def roster_selected(slug):
     group = _reviewable_group(slug)
     form = RosterSelection()

@@ -3,6 +3,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from webapp.accounts.sessions import recent_sign_in_required
 from webapp.bounces.forms import KIND_LABELS as BOUNCE_KINDS
 from webapp.outbox.forms import KIND_LABELS as MAIL_KINDS
 from webapp.permissions import staff_required
@@ -34,12 +35,14 @@ def _person_page(person, form, status=200):
 
 @bp.route("/<int:person_id>")
 @staff_required
+@recent_sign_in_required
 def person(person_id):
     return _person_page(_person_or_404(person_id), EraseForm())
 
 
 @bp.route("/<int:person_id>.json")
 @staff_required
+@recent_sign_in_required
 def download(person_id):
     body = services.download(_person_or_404(person_id), current_user)
     return Response(body, mimetype="application/json",
@@ -48,6 +51,7 @@ def download(person_id):
 
 @bp.route("/<int:person_id>/erase", methods=["POST"])
 @staff_required
+@recent_sign_in_required
 def erase(person_id):
     person = _person_or_404(person_id)
     form = EraseForm()
