@@ -21,6 +21,7 @@ from webapp.extensions import db
 from webapp.membership.tokens import member_token
 from webapp.outbox.models import Delivery
 from webapp.outbox.services import unsubscribe_token
+from tests.mailing.sending import send_message
 
 ROOT = Path(__file__).parent.parent
 KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
@@ -92,8 +93,8 @@ def test_every_page_is_marked_for_translation(client, make, app, deliver, mailbo
     db.session.commit()
     make.member(group, name="Pat Pending", email="pat@example.org", status="pending")
     login(client, "dalia@example.org")
-    message = client.post("/messages/new", data={"groups": [group.id], "subject": "Subject line",
-                                                 "body": "Body text", "send": "x"}).location
+    message = send_message(client, {"groups": [group.id], "subject": "Subject line",
+                                      "body": "Body text"}).location
     client.get(message)  # shows the English flash message, so that no later page does
     deliver()
     pages = ["/", "/groups", "/organizations", "/groups/defensive-support", "/groups/defensive-support/requested",
