@@ -42,20 +42,19 @@ def compose():
 @bp.route("/<int:message_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(message_id):
-    message = _changeable_or_redirect(message_id)
-    if not hasattr(message, "status"):
-        return message  # a redirect: it has started or was cancelled
-    return _compose_page(message)
+    message, gone = _changeable(message_id)
+    return gone or _compose_page(message)
 
 
-def _changeable_or_redirect(message_id):
+def _changeable(message_id):
+    """(the message, None), or (it, a redirect to its page) when it has started or was cancelled."""
     message = _message_or_404(message_id)
     if not permissions.can_change_message(current_user, message):
         abort(403)
     if message.status not in drafts.NOT_STARTED:
         flash(_("This message has started going out or was cancelled: it can no longer be changed."), "warning")
-        return redirect(url_for("mailing.show", message_id=message.id))
-    return message
+        return message, redirect(url_for("mailing.show", message_id=message.id))
+    return message, None
 
 
 def _compose_page(message):
@@ -163,9 +162,9 @@ def _preview(message, chosen):
 @login_required
 def confirm(message_id):
     """The second look: subject, groups, how many members, when; only its POST queues or schedules."""
-    message = _changeable_or_redirect(message_id)
-    if not hasattr(message, "status"):
-        return message
+    message, gone = _changeable(message_id)
+    if gone:
+        return gone
     form = ActionForm()
     if form.validate_on_submit():
         try:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 
 from webapp.db_types import utcnow
 from webapp.extensions import db
@@ -68,7 +69,10 @@ def start_due_messages():
     for message_id in due:
         try:
             if claim(message_id, now):
-                queue_deliveries(db.session.get(Message, message_id), actor="worker")
+                # No request here: the shared text is rendered in the default language, as for any reader
+                # (each member's footer is theirs, filled in per recipient).
+                with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+                    queue_deliveries(db.session.get(Message, message_id), actor="worker")
                 started += 1
             db.session.commit()
         except Exception:
