@@ -22,13 +22,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy.orm import selectinload
 
 from webapp.bounces import scoring, verp
 from webapp.db_types import utcnow
 from webapp.extensions import db
 from webapp.outbox import services
-from webapp.outbox.models import Delivery, DeliveryStatus, Email, EmailKind, Suppression
+from webapp.outbox.models import Attachment, Delivery, DeliveryStatus, Email, EmailKind, Suppression
 from webapp.outbox.smtp import CONNECTION_ERRORS, Connection, Outcome, build, check_address, template
 
 log = logging.getLogger(__name__)
@@ -370,9 +370,10 @@ def _load_emails(ids):
     if not ids:
         return []
     emails = db.session.scalars(sa.select(Email).where(Email.id.in_(ids))
-                                .options(selectinload(Email.attachments).options(undefer("*")))).all()
+                                .options(selectinload(Email.attachments).undefer(Attachment.data))).all()
     for email in emails:
         for attachment in email.attachments:
-            db.session.expunge(attachment)
+            if attachment in db.session:  # one file may go with two emails (a message and its test)
+                db.session.expunge(attachment)
         db.session.expunge(email)
     return emails
