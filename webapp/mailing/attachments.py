@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 MAX_TOTAL_BYTES = 10 * 1024 * 1024
 MAX_FILES = 10
@@ -72,7 +73,7 @@ KINDS = {
     "txt": ("text/plain", _is_text),
     "csv": ("text/csv", _is_text),
 }
-ALLOWED_NAMES = "PDF, Word (.docx), Excel (.xlsx), OpenDocument text (.odt), PNG, JPEG, text (.txt) and CSV"
+ALLOWED_NAMES = _l("PDF, Word (.docx), Excel (.xlsx), OpenDocument text (.odt), PNG, JPEG, text (.txt) and CSV")
 
 
 class Refused(Exception):
