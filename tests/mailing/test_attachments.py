@@ -136,8 +136,8 @@ def test_the_limit_counts_what_a_draft_already_has(client, people):
     ("budget.xlsx", XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     ("minutes.odt", ODT, "application/vnd.oasis.opendocument.text"),
     ("photo.JPG", JPEG, "image/jpeg"),
-    ("list.csv", "name;correo\nAna;ana@example.org\n".encode("utf-8"), "text/csv"),
-    ("notas.txt", "Reunión el martes\r\n".encode("cp1252"), "text/plain"),
+    ("list.csv", "name;correo\nAna;ana@example.org\n".encode("utf-8"), 'text/csv; charset="utf-8"'),
+    ("notas.txt", "Reunión el martes\r\n".encode("cp1252"), 'text/plain; charset="windows-1252"'),
     ("../../etc/agenda.pdf", PDF, "application/pdf"),
 ])
 def test_each_common_kind_is_recognised_by_its_bytes(app, name, data, content_type):

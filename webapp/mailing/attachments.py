@@ -44,9 +44,10 @@ def _is_odt(data):
     return data[30:38] == b"mimetype" and b"application/vnd.oasis.opendocument.text" in data[38:100]
 
 
-def _is_text(data):
+def text_charset(data):
+    """"utf-8" or "windows-1252" for text with no control bytes (tab and line ends aside), else None."""
     sample = data[:65536]
-    for encoding in ("utf-8", "cp1252"):
+    for encoding, name in (("utf-8", "utf-8"), ("cp1252", "windows-1252")):
         try:
             text = sample.decode(encoding)
             break
@@ -55,8 +56,14 @@ def _is_text(data):
                 text = sample[:exc.start].decode("utf-8")  # a character cut by the sample's end
                 break
     else:
-        return False
-    return not any(unicodedata.category(c) == "Cc" and c not in TEXT_CONTROLS_ALLOWED for c in text)
+        return None
+    if any(unicodedata.category(c) == "Cc" and c not in TEXT_CONTROLS_ALLOWED for c in text):
+        return None
+    return name
+
+
+def _is_text(data):
+    return text_charset(data) is not None
 
 
 # extension: (content type sent, check of the bytes)
@@ -111,6 +118,8 @@ def check(filename, data):
     if not looks_right(data):
         raise Refused(_("“%(name)s” is not really a .%(extension)s file (its contents say otherwise), so it "
                         "cannot be attached.", name=name, extension=extension))
+    if content_type.startswith("text/"):  # a mail client reads it in the right encoding
+        content_type = f'{content_type}; charset="{text_charset(data)}"'
     return Checked(name, content_type, data)
 
 

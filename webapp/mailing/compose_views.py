@@ -228,6 +228,6 @@ def attachment(message_id, attachment_id):
     found = drafts.attachment_of(message, attachment_id)
     if found is None:
         abort(404)
-    response = current_app.response_class(found.data, mimetype=found.content_type)
+    response = current_app.response_class(found.data, content_type=found.content_type)
     response.headers.set("Content-Disposition", "attachment", filename=found.filename)
     return response

@@ -11,7 +11,6 @@ from sqlalchemy.orm import selectinload
 
 from webapp import permissions
 from webapp.audit.services import record
-from webapp.db_types import utcnow
 from webapp.extensions import db
 from webapp.groups.models import GroupContact, WorkingGroup
 from webapp.mailing import compose
@@ -19,7 +18,7 @@ from webapp.mailing.models import Message, message_group
 from webapp.membership.queries import people_in_groups, roster_reach, roster_recipients
 from webapp.outbox import queries as outbox_queries
 from webapp.outbox import services as outbox
-from webapp.outbox.models import DeliveryStatus, EmailKind
+from webapp.outbox.models import DeliveryStatus
 from webapp.paging import page_of
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table").enable("strikethrough")
