@@ -45,8 +45,9 @@ _CLAIM_COLUMNS = (Delivery.id, Delivery.email_id, Delivery.address, Delivery.nam
                   Delivery.message_id)
 
 
-# Emails whose shared part a worker keeps encoded between batches (attachments are encoded once per email).
-TEMPLATES_KEPT = 8
+# Emails whose shared part a worker keeps encoded between batches (attachments are encoded once per email);
+# with 10 MB of attachments each, four take about 100 MB.
+TEMPLATES_KEPT = 4
 
 
 def register_due_work(app, work):
