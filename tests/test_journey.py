@@ -2,6 +2,7 @@
 from urllib.parse import urlsplit
 
 from tests.conftest import links_in, login
+from tests.mailing.sending import send_message
 
 
 def path_of(url):
@@ -70,9 +71,8 @@ def test_request_confirm_review_approve_and_email_the_roster(client, make, mailb
     # 5. Staff email the rosters of both groups.
     login(client, "staff@example.org")
     mailbox.clear()
-    sent = client.post("/messages/new", data={
+    sent = send_message(client, {
         "groups": [group.id, other.id], "subject": "Hill visit on Tuesday", "body": "Please **join** us.",
-        "send": "Send",
     })
     assert sent.status_code == 302
     deliver()

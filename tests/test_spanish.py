@@ -18,6 +18,7 @@ from webapp.membership.tokens import member_token
 from webapp.outbox import services as outbox
 from webapp.outbox.models import Delivery, EmailKind
 from webapp.outbox.services import unsubscribe_token
+from tests.mailing.sending import send_message
 
 ROOT = Path(__file__).parent.parent
 PO = ROOT / "translations" / "es" / "LC_MESSAGES" / "messages.po"
@@ -306,7 +307,6 @@ def test_every_page_runs_in_spanish(client, app, make):
         errors = client.post("/groups/defensive-support", data={}).get_data(as_text=True)
     assert "Por favor, corrige los campos marcados abajo." in errors and "Por favor, escribe tu nombre." in errors
     with app.app_context():
-        message = client.post("/messages/new", data={"groups": [group.id], "subject": "Asunto",
-                                                     "body": "Hola", "send": "x"}).location
+        message = send_message(client, {"groups": [group.id], "subject": "Asunto", "body": "Hola"}).location
     page = get(client, app, message).get_data(as_text=True)
     assert "Tu mensaje está en cola para 2 integrantes." in page and "Personas destinatarias" in page

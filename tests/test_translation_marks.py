@@ -21,6 +21,7 @@ from webapp.extensions import db
 from webapp.membership.tokens import member_token
 from webapp.outbox.models import Delivery
 from webapp.outbox.services import unsubscribe_token
+from tests.mailing.sending import send_message
 
 ROOT = Path(__file__).parent.parent
 KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
@@ -92,9 +93,14 @@ def test_every_page_is_marked_for_translation(client, make, app, deliver, mailbo
     db.session.commit()
     make.member(group, name="Pat Pending", email="pat@example.org", status="pending")
     login(client, "dalia@example.org")
-    message = client.post("/messages/new", data={"groups": [group.id], "subject": "Subject line",
-                                                 "body": "Body text", "send": "x"}).location
+    message = send_message(client, {"groups": [group.id], "subject": "Subject line",
+                                      "body": "Body text"}).location
     client.get(message)  # shows the English flash message, so that no later page does
+    draft = client.post("/messages/new", data={
+        "groups": [group.id], "subject": "Subject line", "body": "Body text", "send_at": "2099-01-15T09:30",
+        "attachments": [(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "agenda.pdf")], "test": "x",
+    }, content_type="multipart/form-data").location
+    client.get(draft)
     deliver()
     pages = ["/", "/groups", "/organizations", "/groups/defensive-support", "/groups/defensive-support/requested",
              "/dashboard", "/review", "/groups/defensive-support/review", "/groups/defensive-support/roster",
@@ -104,11 +110,11 @@ def test_every_page_is_marked_for_translation(client, make, app, deliver, mailbo
              f"/staff/organizations/{ana.organization_id}/people",
              f"/staff/organizations/{ana.organization_id}", "/staff/mail", "/staff/suppressions", "/staff/bounces",
              "/staff/people", f"/staff/people/{ana.person_id}", f"/me/{member_token(ana.person)}", f"/unsubscribe/{unsubscribe_token(_delivery_to('ana@example.org'))}",
-             "/confirm/not-a-token", "/no-such-page"]
+             "/confirm/not-a-token", "/no-such-page", draft, f"{draft}/edit", f"{draft}/confirm"]
     data = {app.config["COALITION_NAME"], "Defensive Support", "Defensive Support summary", "About Defensive Support.",
             "First thing", "Second thing", "Dalia Contact", "dalia@example.org", "Ana Active", "ana@example.org",
             "Oasis Legal", "Pat Pending", "pat@example.org", "Subject line", "Body text", "staff@example.org",
-            "OK queued", "Group", "Dalia Contact <dalia@example.org>", format_date(utcnow(), locale="eo")}
+            "OK queued", "Group", "Dalia Contact <dalia@example.org>", "agenda.pdf", "America/New_York", format_date(utcnow(), locale="eo")}
     problems = {}
     for page in pages:
         parser = VisibleText()

@@ -55,6 +55,9 @@ def create_app(config=None):
         app.register_blueprint(blueprint)
 
     from webapp.cli import register_commands
+    from webapp.mailing import scheduling
+
+    scheduling.init_app(app)  # the delivery workers start scheduled messages
 
     register_commands(app)
     _register_error_pages(app)

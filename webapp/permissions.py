@@ -34,3 +34,15 @@ def staff_required(view):
         return view(*args, **kwargs)
 
     return login_required(guarded)
+
+
+def can_change_message(user, message):
+    """Edit, test, confirm or cancel a message before it starts: its author or staff, while they may write to its groups."""
+    is_author = getattr(user, "is_authenticated", False) and user.is_active and message.author_id == user.id
+    return (is_staff(user) or is_author) and can_message(user, message.groups)
+
+
+def can_cancel_queued(user, message):
+    """Cancel what of a message is still queued: staff, or the contact who sent it."""
+    return is_staff(user) or bool(getattr(user, "is_authenticated", False) and user.is_active
+                                  and message.author_id == user.id)

@@ -1,7 +1,7 @@
 """Accounts you can trust: session versions, two-factor sign-in, recovery codes, invitation and reset links
 
 Revision ID: a7c3e9f1d205
-Revises: c4d5e6f7a8b9
+Revises: 7e3a9c1d5b20
 Create Date: 2026-11-30 22:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'a7c3e9f1d205'
-down_revision = 'c4d5e6f7a8b9'
+down_revision = "7e3a9c1d5b20"
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,8 @@ import sqlalchemy as sa
 from tests.accounts.devices import Device
 from webapp.accounts import sessions
 from webapp.extensions import db
-from webapp.mailing.models import Message
+from webapp.mailing import compose
+from webapp.outbox.models import Delivery
 
 
 @pytest.fixture
@@ -14,18 +15,20 @@ def world(make, app):
     dalia = make.user(email="dalia@example.org", name="Dalia Contact")
     group = make.group(contacts=[dalia])
     member = make.member(group, email="rosa@example.org", name="Rosa")
+    draft = compose.save(staff, None, subject="Hello", body="Hi all", groups=[group], reply_to=staff.email,
+                         scheduled_for=None)
     browser = Device(app)
     browser.login("staff@example.org")
     with browser.session_transaction() as session:
         session[sessions.CONFIRMED] = sessions.now() - 61 * 60
-    return {"staff": staff, "dalia": dalia, "group": group, "member": member, "browser": browser}
+    return {"draft": draft, "staff": staff, "dalia": dalia, "group": group, "member": member, "browser": browser}
 
 
 def _sensitive(world):
     group, member, dalia = world["group"], world["member"], world["dalia"]
     return [
-        ("post", "/messages/new", {"groups": [group.id], "subject": "Hello", "body": "Hi all", "send": "y"}),
-        ("get", "/messages/new", None),
+        ("post", f"/messages/{world['draft'].id}/confirm", {}),
+        ("get", f"/messages/{world['draft'].id}/confirm", None),
         ("get", "/groups/defensive-support/roster.csv", None),
         ("post", "/groups/defensive-support/roster/selected", {"selected": [member.id], "export": "y"}),
         ("post", "/staff/groups", {"group_id": group.id, f"g{group.id}-contacts": [world["staff"].id]}),
@@ -45,7 +48,7 @@ def test_each_sensitive_action_asks_for_the_password_again_and_does_nothing(worl
         assert response.status_code == 302, path
         assert response.location.startswith("/account/confirm?next="), (path, response.location)
     db.session.expire_all()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Message)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Delivery)) == 0
     assert world["dalia"].is_staff is False and world["dalia"].active
     assert world["member"].person.name == "Rosa"
     # Pages that only read are not sensitive.

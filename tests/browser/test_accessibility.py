@@ -103,7 +103,12 @@ def test_every_page_has_no_axe_violations(page, new_page, make, mailbox, deliver
     staff.get_by_role("button", name="Preview").click()
     expect(staff.get_by_role("region", name="Preview: what a member receives")).to_be_visible()
     audit.check(staff, "compose with preview")
+    staff.get_by_label("Attach files (optional)").set_input_files(files=[{
+        "name": "agenda.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}])
     staff.get_by_role("button", name="Send to the roster").click()
+    expect(staff.get_by_role("heading", level=1)).to_have_text("Check before sending")
+    audit.check(staff, "the second look before sending")
+    staff.get_by_role("button", name=re.compile("Yes, send it")).click()
     expect(staff.get_by_role("heading", level=1)).to_have_text("Hill visit")
     audit.check(staff, "message status")
     staff.goto("/messages/")
@@ -131,7 +136,7 @@ def test_every_page_has_no_axe_violations(page, new_page, make, mailbox, deliver
     expect(page.get_by_role("heading", name="You are unsubscribed")).to_be_visible()
     audit.check(page, "unsubscribed page")
 
-    assert len(audit.checked) == 46
+    assert len(audit.checked) == 47
     if audit.problems:
         pytest.fail(audit.report(), pytrace=False)
 

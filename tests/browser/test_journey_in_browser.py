@@ -86,6 +86,11 @@ def test_join_confirm_approve_and_email_the_roster(page, new_page, make, mailbox
     deliver()
     assert mailbox.messages == []  # a preview sends nothing
     staff_page.get_by_role("button", name="Send to the roster").click()
+    expect(staff_page.get_by_role("heading", level=1)).to_have_text("Check before sending")
+    expect(staff_page.locator("dl")).to_contain_text("It will go to 3 members.")
+    deliver()
+    assert mailbox.messages == []  # the second look sends nothing either
+    staff_page.get_by_role("button", name="Yes, send it to 3 members now").click()
     expect(staff_page.get_by_role("heading", level=1)).to_have_text("Hill visit on Tuesday")
     expect(staff_page.get_by_role("status")).to_have_text("Your message is queued for 3 members.")
 

@@ -9,10 +9,12 @@ import sqlalchemy as sa
 from tests.conftest import login
 from webapp.db_types import utcnow
 from webapp.extensions import db
+from webapp.mailing import compose
 from webapp.mailing import services as mailing
 from webapp.membership.models import Membership, Person, Status
 from webapp.membership.tokens import read_member_token
 from webapp.outbox import services as outbox
+from tests.mailing.sending import send_message
 
 MEMBERS = 2_500  # more than one chunk of the outbox
 
@@ -51,8 +53,8 @@ def test_a_roster_bigger_than_a_chunk_gets_one_email_each_with_their_groups_and_
     make.user(name="Sam Staff", email="staff@example.org", role="staff")
     defensive, youth, expected = _roster(make)
     login(client, "staff@example.org")
-    sent = client.post("/messages/new", data={"groups": [defensive.id, youth.id], "subject": "Hill visit",
-                                              "body": "See you **Tuesday**.", "send": "x"})
+    sent = send_message(client, {"groups": [defensive.id, youth.id], "subject": "Hill visit",
+                                 "body": "See you **Tuesday**."})
     assert f"Your message is queued for {MEMBERS} members." in client.get(sent.location).get_data(as_text=True)
     deliver()
 
@@ -88,7 +90,7 @@ def test_queueing_writes_each_piece_of_the_roster_before_reading_the_next(app, m
     staff = make.user(name="Sam Staff", email="staff@example.org", role="staff")
     defensive, youth, _ = _roster(make)
     read, read_at_each_write = 0, []
-    roster_recipients = mailing.roster_recipients
+    roster_recipients = compose.roster_recipients
 
     def counted(groups):
         nonlocal read
@@ -100,7 +102,7 @@ def test_queueing_writes_each_piece_of_the_roster_before_reading_the_next(app, m
         if statement.lstrip().upper().startswith("INSERT INTO DELIVERY"):
             read_at_each_write.append(read)
 
-    monkeypatch.setattr(mailing, "roster_recipients", counted)
+    monkeypatch.setattr(compose, "roster_recipients", counted)
     sa.event.listen(db.engine, "before_cursor_execute", on_execute)
     try:
         with app.test_request_context():

@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 
 from tests.conftest import login
+from tests.mailing.sending import send_message
 from webapp.extensions import db
 from webapp.membership.models import Person
 from webapp.outbox.models import Email
@@ -19,8 +20,7 @@ def test_each_member_gets_the_same_body_and_the_footer_in_their_language(client,
     db.session.execute(sa.update(Person).where(Person.email == "cy@example.org").values(language="fr"))
     db.session.commit()
     login(client, "staff@example.org")
-    client.post("/messages/new", data={"groups": [group.id], "subject": "Notes", "body": "Hello **all**",
-                                       "send": "x"})
+    send_message(client, {"groups": [group.id], "subject": "Notes", "body": "Hello **all**"})
     deliver()
     by_address = {m.rcpt_tos[0]: m for m in mailbox.messages}
     english, spanish, other = by_address["ana@example.org"], by_address["beto@example.org"], by_address["cy@example.org"]

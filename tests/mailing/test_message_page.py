@@ -9,6 +9,7 @@ from webapp.db_types import utcnow
 from webapp.extensions import db
 from webapp.mailing.models import Message
 from webapp.outbox.models import Delivery, DeliveryStatus
+from tests.mailing.sending import send_message
 
 
 @pytest.fixture
@@ -24,8 +25,7 @@ def group(make):
 
 def write(client, group, subject="Hill visit"):
     """Staff send a message to the group; its page's address."""
-    response = client.post("/messages/new", data={"groups": [group.id], "subject": subject,
-                                                  "body": "Please join us.", "send": "Send"})
+    response = send_message(client, {"groups": [group.id], "subject": subject, "body": "Please join us."})
     assert response.status_code == 302
     return response.location
 

@@ -1,5 +1,6 @@
 """A message to several groups: each group's contact sees the recipients of the groups they look after."""
 from tests.conftest import login
+from tests.mailing.sending import send_message
 
 
 def test_a_contact_sees_only_recipients_in_groups_they_review_and_counts_for_the_rest(client, make, deliver):
@@ -13,8 +14,7 @@ def test_a_contact_sees_only_recipients_in_groups_they_review_and_counts_for_the
     make.member(group_b, email="cy.both@example.org")
     assert both.id and staff.id
     login(client, "staff@example.org")
-    response = client.post("/messages/new", data={"groups": [group_a.id, group_b.id], "subject": "To both",
-                                                  "body": "Hello", "send": "x"})
+    response = send_message(client, {"groups": [group_a.id, group_b.id], "subject": "To both", "body": "Hello"})
     url = response.location
     staff_page = client.get(url).get_data(as_text=True)
     assert "ana.only.a@example.org" in staff_page and "ben.only.b@example.org" in staff_page

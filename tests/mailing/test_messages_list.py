@@ -9,6 +9,7 @@ from webapp.db_types import utcnow
 from webapp.extensions import db
 from webapp.mailing.models import Message
 from webapp.outbox.models import Delivery, DeliveryStatus
+from tests.mailing.sending import send_message
 
 
 @pytest.fixture
@@ -19,8 +20,7 @@ def group(client, make):
 
 
 def write(client, group, subject):
-    response = client.post("/messages/new", data={"groups": [group.id], "subject": subject, "body": "Hello.",
-                                                  "send": "Send"})
+    response = send_message(client, {"groups": [group.id], "subject": subject, "body": "Hello."})
     assert response.status_code == 302
     return db.session.get(Message, int(response.location.rsplit("/", 1)[1]))
 

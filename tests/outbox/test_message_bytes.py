@@ -52,3 +52,48 @@ def test_each_copy_decodes_to_the_body_and_footer_the_recipient_should_read(serv
         assert head.isascii() and body.isascii()  # 7-bit: no server needs to convert it
         assert max(len(line) for line in body.split(b"\r\n")) <= 78
         assert max(len(line) for line in head.split(b"\r\n")) <= 998
+
+
+@pytest.mark.parametrize("html", ["<p>Réunion à <strong>10h</strong></p>", ""])
+def test_attachments_are_encoded_once_per_email_and_every_copy_carries_them(server, deliver, html, monkeypatch,
+                                                                             config_overrides):
+    from webapp.outbox import mime
+
+    built = []
+    real_template = mime.Template
+
+    def counted(**kwargs):
+        built.append(kwargs["subject"])
+        return real_template(**kwargs)
+
+    monkeypatch.setattr(mime, "Template", counted)
+    pdf = b"%PDF-1.4\n" + bytes(range(256)) * 300 + b"\n%%EOF\n"
+    stored = [services.store_attachment("Orden del día.pdf", "application/pdf", pdf),
+              services.store_attachment("notes.txt", 'text/plain; charset="utf-8"', "Réunion\n".encode())]
+    email = services.enqueue(
+        kind=EmailKind.ROSTER, subject="Hill visit", text=AWKWARD, html=html, text_footer="\nStop: $unsubscribe_url\n",
+        html_footer='<a href="$unsubscribe_url">stop</a>', list_id="Defensive Support <ds.example.org>",
+        recipients=[(f"member{i}@example.org", f"Member {i}", {}) for i in range(7)], attachments=stored,
+        reply_to="Dalia Contact <dalia@example.org>",
+    )
+    db.session.commit()
+    from flask import current_app
+    current_app.config["OUTBOX_BATCH_SIZE"] = 2  # four batches: the shared part is kept between them
+    deliver()
+    assert built == ["Hill visit"]
+    assert {d.status for d in rows().values()} == {"sent"}
+    for delivery in rows().values():
+        (received,) = server.to(delivery.address)
+        message = received.message
+        assert message.get_content_type() == "multipart/mixed"
+        assert message["Reply-To"] == "Dalia Contact <dalia@example.org>"
+        expected_text, expected_html = personalize(email, delivery, services.unsubscribe_url(delivery.id))
+        assert _as_read(received.text()) == expected_text
+        if html:
+            assert _as_read(received.html()) == expected_html
+        files = [(p.get_filename(), p.get_content_type(), p.get_content()) for p in message.iter_attachments()]
+        assert files == [("Orden del día.pdf", "application/pdf", pdf), ("notes.txt", "text/plain", "Réunion\n")]
+        assert not message.defects and all(not part.defects for part in message.walk())
+        head, body = received.data.split(b"\r\n\r\n", 1)
+        assert head.isascii() and body.isascii()
+        assert max(len(line) for line in body.split(b"\r\n")) <= 78

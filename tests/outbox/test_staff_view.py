@@ -6,6 +6,7 @@ import pytest
 from tests.conftest import login
 from tests.fault_smtp import closed_port
 from tests.outbox.conftest import claim_and_die, leases_run_out, rows, time_passes
+from tests.mailing.sending import send_message
 
 MEMBERS = ["ana@example.org", "ben@example.org", "cy@example.org"]
 
@@ -18,8 +19,7 @@ def sent(client, make):
     for address in MEMBERS:
         make.member(group, email=address)
     login(client, "staff@example.org")
-    response = client.post("/messages/new", data={"groups": [group.id], "subject": "Hill visit",
-                                                  "body": "Please join us.", "send": "Send"})
+    response = send_message(client, {"groups": [group.id], "subject": "Hill visit", "body": "Please join us."})
     assert response.status_code == 302
     return response.location
 

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import DateTimeLocalField, MultipleFileField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from webapp.form_fields import MultiCheckboxField
 
@@ -14,7 +14,16 @@ class ComposeForm(FlaskForm):
     )
     groups = MultiCheckboxField(_l("Send to the members of"), coerce=int,
                                 validators=[DataRequired(_l("Choose at least one group."))])
+    # The choices (the author, then the contacts of the groups they write to) are set by the view.
+    reply_to = SelectField(_l("Replies go to"), validate_choice=True)
+    send_at = DateTimeLocalField(_l("Send later (optional)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+                                 validators=[Optional()], invalid_value_message=_l(
+                                     "Please give a date and a time, such as 2026-12-01 09:30."))
+    attachments = MultipleFileField(_l("Attach files (optional)"))
+    remove_attachments = MultiCheckboxField(_l("Remove these attachments"), coerce=int, validators=[Optional()])
     preview = SubmitField(_l("Preview"))
+    save = SubmitField(_l("Save as a draft"))
+    test = SubmitField(_l("Send a test to myself"))
     send = SubmitField(_l("Send to the roster"))
 
 

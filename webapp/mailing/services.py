@@ -12,14 +12,14 @@ from sqlalchemy.orm import selectinload
 
 from webapp import permissions
 from webapp.audit.services import record
-from webapp.db_types import utcnow
 from webapp.extensions import db
 from webapp.groups.models import GroupContact, WorkingGroup
+from webapp.mailing import compose
 from webapp.mailing.models import Message, message_group
 from webapp.membership.queries import people_in_groups, roster_reach, roster_recipients
 from webapp.outbox import queries as outbox_queries
 from webapp.outbox import services as outbox
-from webapp.outbox.models import DeliveryStatus, EmailKind
+from webapp.outbox.models import DeliveryStatus
 from webapp.paging import page_of
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table").enable("strikethrough")
@@ -28,8 +28,7 @@ _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("
 SAMPLE_TOKEN = "preview-sample-link"
 
 
-class NotAllowed(Exception):
-    pass
+NotAllowed = compose.NotAllowed
 
 
 @dataclass
@@ -99,23 +98,17 @@ def preview(subject, body, groups, author):
     return text, html, roster_reach(groups)
 
 
-def send(author, subject, body, groups):
-    """Save the message and queue one delivery per distinct active member, in one transaction."""
-    if not permissions.can_message(author, groups):
-        raise NotAllowed()
-    rendered = render(subject, body, groups)
-    email = outbox.enqueue(
-        kind=EmailKind.ROSTER, subject=subject, text=rendered.text, html=rendered.html,
-        text_footer=rendered.text_footer, html_footer=rendered.html_footer, footers=rendered.footers,
-        list_id=rendered.list_id, recipients=roster_recipients(groups), audience=[f"group:{g.id}" for g in groups],
-    )
-    message = Message(subject=subject, body=body, author_id=author.id, email=email, groups=list(groups),
-                      sent_at=utcnow())
-    db.session.add(message)
-    db.session.flush()
-    record("message.send", actor=author, target=f"message:{message.id}", groups=[g.id for g in groups])
-    db.session.commit()
+def send(author, subject, body, groups, reply_to=None):
+    """Write a message and send it now, as compose and confirm do (replies to the author unless told)."""
+    message = compose.save(author, None, subject=subject, body=body, groups=groups,
+                           reply_to=reply_to or author.email, scheduled_for=None)
+    compose.confirm(author, message)
     return message
+
+
+def reach(groups):
+    """(how many active members of these groups get their email, how many do not)."""
+    return roster_reach(groups)
 
 
 def left_out(groups):
@@ -174,7 +167,8 @@ def messages_page(user, number):
 
 def get_message(message_id):
     return db.session.scalar(
-        sa.select(Message).options(selectinload(Message.groups).selectinload(WorkingGroup.contact_links))
+        sa.select(Message).options(selectinload(Message.groups).selectinload(WorkingGroup.contact_links),
+                                   selectinload(Message.attachments))
         .where(Message.id == message_id)
     )
 
@@ -197,7 +191,7 @@ def recipients_visible_to(user, message):
 
 def retry_failed(actor, message):
     """Queue the message's failed and set-aside deliveries again; returns how many."""
-    count = outbox.retry_failed(message.email_id)
+    count = outbox.retry_failed(message.email_id) if message.email_id is not None else 0
     record("message.retry", actor=actor, target=f"message:{message.id}", count=count)
     db.session.commit()
     return count
@@ -205,7 +199,8 @@ def retry_failed(actor, message):
 
 def cancel_queued(actor, message):
     """Cancel what of the message is still waiting to be sent; returns how many."""
-    count = outbox.cancel_queued(message.email_id)
+    by = "cancelled by staff" if permissions.is_staff(actor) else "cancelled by the sender"
+    count = outbox.cancel_queued(message.email_id, reason=by) if message.email_id is not None else 0
     record("message.cancel", actor=actor, target=f"message:{message.id}", count=count)
     db.session.commit()
     return count

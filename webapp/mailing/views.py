@@ -1,15 +1,15 @@
+from collections import Counter
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from wtforms import SelectChoice
 
 from webapp import permissions
-from webapp.accounts.sessions import recent_sign_in_required
 from webapp.form_fields import PageArgs
-from webapp.groups import services as groups
-from webapp.mailing import services
-from webapp.mailing.forms import ActionForm, ComposeForm
+from webapp.mailing import compose, services
+from webapp.mailing.forms import ActionForm
+from webapp.mailing.models import MessageStatus
 from webapp.outbox import queries as outbox_queries
 from webapp.outbox import services as outbox
 from webapp.outbox.forms import STATUS_LABELS, DeliveryFilter
@@ -25,31 +25,6 @@ def index():
     if not args.validate():
         abort(400)
     return render_template("mailing/index.html", page=services.messages_page(current_user, args.number()))
-
-
-@bp.route("/new", methods=["GET", "POST"])
-@login_required
-@recent_sign_in_required
-def compose():
-    allowed = groups.groups_looked_after_by(current_user)
-    if not allowed:
-        abort(403)
-    form = ComposeForm()
-    form.groups.choices = [SelectChoice(g.id, g.name) for g in allowed]
-    if request.method == "GET" and request.args.get("group"):
-        form.groups.data = [g.id for g in allowed if g.slug == request.args["group"]]
-    preview = None
-    if form.validate_on_submit():
-        chosen = [g for g in allowed if g.id in form.groups.data]
-        if form.send.data:
-            message = services.send(current_user, form.subject.data, form.body.data, chosen)
-            flash(_reach_sentence(message_recipients(message), services.left_out(chosen), queued=True), "success")
-            return redirect(url_for("mailing.show", message_id=message.id))
-        text, html, (count, left_out) = services.preview(form.subject.data, form.body.data, chosen, current_user)
-        preview = {"text": text, "html": html, "reach": _reach_sentence(count, left_out, queued=False),
-                   "subject": form.subject.data}
-    status = 400 if request.method == "POST" and form.errors else 200
-    return render_template("mailing/compose.html", form=form, preview=preview), status
 
 
 def _reach_sentence(count, left_out, queued):
@@ -85,17 +60,27 @@ def show(message_id):
     form = DeliveryFilter(request.args)
     if not form.validate():
         abort(400)
-    counts = outbox_queries.counts_by_status(email_id=message.email_id)
+    started = message.email_id is not None
+    counts = outbox_queries.counts_by_status(email_id=message.email_id) if started else _no_deliveries()
     among = services.recipients_visible_to(current_user, message)
-    visible = counts if among is None else outbox_queries.counts_by_status(email_id=message.email_id, among=among)
-    page = outbox_queries.recipients(message.email_id, form.status.data, form.chosen_page(), visible, among=among)
+    visible = counts if among is None or not started else \
+        outbox_queries.counts_by_status(email_id=message.email_id, among=among)
+    page = outbox_queries.recipients(message.email_id, form.status.data, form.chosen_page(), visible, among=among) \
+        if started else None
     hidden = sum(counts.values()) - sum(visible.values())
     return render_template(
         "mailing/show.html", message=message, counts=counts, page=page, status=form.status.data, hidden=hidden,
         tabs=outbox_queries.filter_counts(visible), total=sum(counts.values()), status_labels=STATUS_LABELS,
         server_trouble=outbox.server_trouble(), form=ActionForm(), can_act=permissions.is_staff(current_user),
-        Status=DeliveryStatus,
+        can_cancel=permissions.can_cancel_queued(current_user, message),
+        can_change=permissions.can_change_message(current_user, message),
+        tests=compose.tests_of(message), reply_to=compose.reply_to_label(message), Status=DeliveryStatus,
+        MessageStatus=MessageStatus,
     )
+
+
+def _no_deliveries():
+    return Counter({status: 0 for status in DeliveryStatus})
 
 
 def _message_for_staff_action(message_id):
@@ -117,7 +102,13 @@ def retry(message_id):
 @bp.route("/<int:message_id>/cancel", methods=["POST"])
 @login_required
 def cancel(message_id):
-    message = _message_for_staff_action(message_id)
+    # Staff, or the contact who sent the message.
+    message = _message_or_404(message_id)
+    if not permissions.can_cancel_queued(current_user, message) or not ActionForm().validate_on_submit():
+        abort(403)
     count = services.cancel_queued(current_user, message)
     flash(_("%(count)d queued deliveries cancelled.", count=count), "success")
     return redirect(url_for("mailing.show", message_id=message.id))
+
+
+from webapp.mailing import compose_views  # noqa: E402,F401  (its routes are on this blueprint)

@@ -5,12 +5,14 @@ costs about a millisecond: it re-parses and re-folds every header and makes a
 new MIME tree each time, which was most of the worker's time. A roster email is
 the same for every recipient but for four headers and a footer, so the shared
 part is encoded once per email and each copy is that, with the recipient's own
-headers and quoted-printable footer spliced in.
+headers and quoted-printable footer spliced in. Attachments too are encoded
+(base64) once per email, as bytes that every copy ends with.
 """
+import base64
 import secrets
 from email import quoprimime
 from email.header import Header
-from email.utils import formataddr, formatdate, parseaddr, quote
+from email.utils import encode_rfc2231, formataddr, formatdate, parseaddr, quote
 
 CRLF = "\r\n"
 
@@ -48,10 +50,31 @@ def _mailbox(name, address):
     return f'"{quote(name)}" <{address}>' if name else f"<{address}>"
 
 
-class Template:
-    """The parts of one email that every recipient shares, encoded once."""
+def _filename_params(filename):
+    filename = _one_line(filename)
+    if filename.isascii():
+        return f'name="{quote(filename)}"', f'filename="{quote(filename)}"'
+    encoded = encode_rfc2231(filename, "utf-8")
+    return f"name*={encoded}", f"filename*={encoded}"
 
-    def __init__(self, *, subject, sender, text, html, headers):
+
+def _attachment_part(boundary, filename, content_type, data):
+    """One attachment as a MIME part, base64 in lines of 76 characters, as bytes."""
+    name, disposition = _filename_params(filename)
+    head = (f"--{boundary}{CRLF}Content-Type: {content_type};{CRLF} {name}{CRLF}"
+            f"Content-Disposition: attachment;{CRLF} {disposition}{CRLF}"
+            f"Content-Transfer-Encoding: base64{CRLF}{CRLF}")
+    return head.encode("ascii") + base64.encodebytes(data).replace(b"\n", b"\r\n")
+
+
+class Template:
+    """The parts of one email that every recipient shares, encoded once.
+
+    `attachments` are (filename, content type, bytes): with any, the email is
+    multipart/mixed, its text (and HTML) first, then each file.
+    """
+
+    def __init__(self, *, subject, sender, text, html, headers, attachments=()):
         name, address = parseaddr(sender)
         self.boundary = f"=_outbox_{secrets.token_hex(16)}"
         shared = [f"From: {formataddr((_one_line(name), address), charset='utf-8')}",
@@ -59,9 +82,20 @@ class Template:
         self.list_unsubscribe = "List-Unsubscribe" in headers
         shared += [_header(key, value) for key, value in headers.items() if key != "List-Unsubscribe"]
         if html:
-            shared.append(f'Content-Type: multipart/alternative;{CRLF} boundary="{self.boundary}"')
+            content = [f'Content-Type: multipart/alternative;{CRLF} boundary="{self.boundary}"']
         else:
-            shared += ['Content-Type: text/plain; charset="utf-8"', "Content-Transfer-Encoding: quoted-printable"]
+            content = ['Content-Type: text/plain; charset="utf-8"', "Content-Transfer-Encoding: quoted-printable"]
+        self.mixed = None
+        self.tail = b""
+        if attachments:
+            self.mixed = f"=_outbox_mixed_{secrets.token_hex(16)}"
+            shared.append(f'Content-Type: multipart/mixed;{CRLF} boundary="{self.mixed}"')
+            # The text (or the alternative parts) is the first part; its own headers open it.
+            self.first_part = f"--{self.mixed}{CRLF}" + CRLF.join(content) + CRLF + CRLF
+            self.tail = b"".join(_attachment_part(self.mixed, *a) for a in attachments) \
+                + f"--{self.mixed}--{CRLF}".encode("ascii")
+        else:
+            shared += content
         self.head = CRLF.join(shared) + CRLF
         self.text = _qp(text)
         self.html = _qp(html) if html else None
@@ -75,9 +109,15 @@ class Template:
         head = self.head + CRLF.join(own) + CRLF + CRLF
         text = self.text + _qp(text_footer)
         if self.html is None:
+            body = text
+        else:
+            part = f'--{self.boundary}{CRLF}Content-Type: text/%s; charset="utf-8"{CRLF}' \
+                   f"Content-Transfer-Encoding: quoted-printable{CRLF}{CRLF}"
+            body = (part % "plain" + text + CRLF + part % "html" + self.html + _qp(html_footer) + CRLF
+                    + f"--{self.boundary}--{CRLF}")
+        preamble = "This is a multi-part message in MIME format." + CRLF + CRLF
+        if self.mixed is not None:
+            return (head + preamble + self.first_part + body + CRLF).encode("utf-8") + self.tail
+        if self.html is None:
             return (head + text).encode("utf-8")  # all 7-bit but for an internationalized address
-        part = f'--{self.boundary}{CRLF}Content-Type: text/%s; charset="utf-8"{CRLF}' \
-               f"Content-Transfer-Encoding: quoted-printable{CRLF}{CRLF}"
-        body = (part % "plain" + text + CRLF + part % "html" + self.html + _qp(html_footer) + CRLF
-                + f"--{self.boundary}--{CRLF}")
-        return (head + "This is a multi-part message in MIME format." + CRLF + CRLF + body).encode("utf-8")
+        return (head + preamble + body).encode("utf-8")

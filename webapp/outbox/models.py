@@ -43,10 +43,38 @@ class Email(db.Model):
     # The footers in other languages, {language: {"text": ..., "html": ...}}: a recipient whose
     # Delivery.variables name one of them gets it; everyone else the two footers above.
     footers: Mapped[dict | None] = mapped_column(sa.JSON)
+    # Where replies go (a person, never the app's own address); "" for none.
+    reply_to: Mapped[str] = mapped_column(sa.String(400), default="")
     # Opaque keys naming who the email was for (e.g. "group:3"); a member leaving
     # cancels a queued roster email only when none of its keys still apply.
     audience: Mapped[list] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    attachments: Mapped[list["Attachment"]] = relationship(secondary=lambda: email_attachment,
+                                                           order_by=lambda: Attachment.id)
+
+
+class Attachment(db.Model):
+    """A file sent with an email: its bytes are stored once, whatever the number of recipients or emails."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    # Deferred: lists and pages name attachments without reading their bytes.
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+email_attachment = sa.Table(
+    "email_attachment",
+    db.metadata,
+    sa.Column("email_id", sa.ForeignKey("email.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("attachment_id", sa.ForeignKey("attachment.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class Delivery(db.Model):

@@ -1,4 +1,5 @@
 """The one door for mail: features hand rendered emails here, in their own transaction."""
+import hashlib
 import itertools
 import json
 import unicodedata
@@ -13,8 +14,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from webapp.audit.services import record
 from webapp.db_types import utcnow
 from webapp.extensions import db
-from webapp.outbox.models import (Delivery, DeliveryStatus, Email, EmailKind, Suppression, SuppressionKind,
-                                  WorkerState)
+from webapp.outbox.models import (Attachment, Delivery, DeliveryStatus, Email, EmailKind, Suppression,
+                                  SuppressionKind, WorkerState)
 from webapp.outbox.smtp import personalize
 
 FINISHED = {DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.SUPPRESSED,
@@ -32,7 +33,7 @@ CHUNK_SIZE = 1000
 
 
 def enqueue(*, kind, subject, text, recipients, html="", text_footer="", html_footer="",
-            list_id="", audience=(), footers=None):
+            list_id="", audience=(), footers=None, reply_to="", attachments=()):
     """Queue one email to each recipient, in the caller's transaction.
 
     `recipients` is an iterable of (address, name, variables) tuples, read once
@@ -40,9 +41,12 @@ def enqueue(*, kind, subject, text, recipients, html="", text_footer="", html_fo
     held whole. Each address gets one Delivery even if it appears twice.
     `footers` ({language: {"text", "html"}}) are the footers in other languages: a
     recipient whose variables have that "language" gets those instead.
+    `attachments` are stored Attachment rows (see store_attachment): the email
+    refers to them, nothing is copied.
     """
     email = Email(kind=kind, subject=subject, text=text, html=html, text_footer=text_footer,
-                  html_footer=html_footer, list_id=list_id, audience=list(audience), footers=footers or None)
+                  html_footer=html_footer, list_id=list_id, audience=list(audience), footers=footers or None,
+                  reply_to=reply_to, attachments=list(attachments))
     db.session.add(email)
     db.session.flush()
     insert = _insert_deliveries(email.id, utcnow())
@@ -99,6 +103,15 @@ def _drop_repeated_addresses(email_id):
     repeats = (sa.select(table.c.id).join(firsts, table.c.address == firsts.c.address)
                .where(table.c.email_id == email_id, table.c.id > firsts.c.first_id))
     db.session.execute(sa.delete(table).where(table.c.id.in_(repeats)))
+
+
+def store_attachment(filename, content_type, data):
+    """Keep a file's bytes once, for any number of emails to refer to; returns the Attachment (flushed)."""
+    attachment = Attachment(filename=filename, content_type=content_type, size=len(data),
+                            sha256=hashlib.sha256(data).hexdigest(), data=data)
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment
 
 
 def notify(address, name, subject, text, html=""):
@@ -196,12 +209,12 @@ def retry_failed(email_id):
     return result.rowcount
 
 
-def cancel_queued(email_id):
+def cancel_queued(email_id, reason="cancelled by staff"):
     """Cancel what of an email is still waiting to be sent; returns how many."""
     result = db.session.execute(
         sa.update(Delivery)
         .where(Delivery.email_id == email_id, Delivery.status == DeliveryStatus.QUEUED)
-        .values(status=DeliveryStatus.CANCELLED, last_reply="cancelled by staff")
+        .values(status=DeliveryStatus.CANCELLED, last_reply=reason)
     )
     return result.rowcount
 

@@ -97,11 +97,13 @@ def headers(email, unsubscribe_url):
     """The headers beyond From/To/Subject: list headers (RFC 2369, RFC 8058) on roster mail."""
     if email.kind != EmailKind.ROSTER:
         return {"Auto-Submitted": "auto-generated"}
+    extra = {"Reply-To": email.reply_to} if getattr(email, "reply_to", "") else {}
     return {
         "List-Id": email.list_id,
         "List-Unsubscribe": f"<{unsubscribe_url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "Precedence": "list",
+        **extra,
     }
 
 
@@ -115,7 +117,8 @@ def message_id(email, delivery, domain):
 def template(email, sender):
     """What every recipient of `email` shares, encoded once (see mime.py)."""
     return mime.Template(subject=email.subject, sender=sender, text=email.text, html=email.html,
-                         headers=headers(email, unsubscribe_url=""))
+                         headers=headers(email, unsubscribe_url=""),
+                         attachments=[(a.filename, a.content_type, a.data) for a in email.attachments])
 
 
 def build(email, shared, delivery, unsubscribe_url, domain):
@@ -125,8 +128,9 @@ def build(email, shared, delivery, unsubscribe_url, domain):
     text_footer = Template(text_footer).safe_substitute(values)
     html_footer = Template(html_footer).safe_substitute(_escaped(values)) if email.html else ""
     msgid = message_id(email, delivery, domain)
+    # A delivery may carry its own unsubscribe link (a sender's test gets an inert one): header and footer agree.
     data = shared.render(to_name=delivery.name, to_address=smtp_form(delivery.address)[0], message_id=msgid,
-                         unsubscribe_url=unsubscribe_url, text_footer=text_footer, html_footer=html_footer)
+                         unsubscribe_url=values["unsubscribe_url"], text_footer=text_footer, html_footer=html_footer)
     return msgid, data
 
 

@@ -5,6 +5,10 @@ whose lease runs out and another worker picks them up. Results are written in
 small groups, and only while this worker still holds the lease; before each
 group is sent the worker looks again at which rows are still its own (a member
 may have left, an address may have been suppressed, staff may have cancelled).
+
+Before each batch the worker also runs the due work that features above the
+outbox registered (register_due_work): a roster message scheduled for later is
+started there, its deliveries queued, by whichever worker claims it first.
 """
 import fcntl
 import logging
@@ -18,12 +22,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from webapp.bounces import scoring, verp
 from webapp.db_types import utcnow
 from webapp.extensions import db
 from webapp.outbox import services
-from webapp.outbox.models import Delivery, DeliveryStatus, Email, EmailKind, Suppression
+from webapp.outbox.models import Attachment, Delivery, DeliveryStatus, Email, EmailKind, Suppression
 from webapp.outbox.smtp import CONNECTION_ERRORS, Connection, Outcome, build, check_address, template
 
 log = logging.getLogger(__name__)
@@ -38,6 +43,20 @@ REACHED_EVERY_SECONDS = 10.0
 _CLAIM_COLUMNS = (Delivery.id, Delivery.email_id, Delivery.address, Delivery.name, Delivery.variables,
                   Delivery.status, Delivery.attempts, Delivery.expired_leases, Delivery.created_at,
                   Delivery.message_id)
+
+
+# Emails whose shared part a worker keeps encoded between batches (attachments are encoded once per email);
+# with 10 MB of attachments each, four take about 100 MB.
+TEMPLATES_KEPT = 4
+
+
+def register_due_work(app, work):
+    """Have every worker call work() before each batch; it commits what it does and returns how much it did.
+
+    This is how features above the outbox (which the outbox must not import)
+    have a worker start what has become due, such as a scheduled message.
+    """
+    app.extensions.setdefault("outbox_due_work", []).append(work)
 
 
 class WorkerBusy(RuntimeError):
@@ -67,6 +86,7 @@ class Worker:
         self._reached = False  # an answer from the server since the state was last written
         self._reached_written = float("-inf")
         self._lock_file = None
+        self._templates = {}  # email id -> (email, its shared part), the most recent last
 
     # -- running ---------------------------------------------------------
 
@@ -94,7 +114,7 @@ class Worker:
 
     def _work_batch_or_wait(self):
         try:
-            return self.work_batch()
+            return self.start_due_work() + self.work_batch()
         except Exception as exc:  # noqa: BLE001 - the worker never exits on one batch's trouble
             # The database went away or stayed locked, or a fault no row caught:
             # what was claimed and not recorded is reclaimed when its lease runs
@@ -122,6 +142,17 @@ class Worker:
             self._lock_file.close()
             self._lock_file = None
             raise WorkerBusy(f"another delivery worker is running on {url.database}; on SQLite one is enough")
+
+    def start_due_work(self):
+        """Run each registered piece of due work; how much they did (queued deliveries are sent next)."""
+        done = 0
+        for work in current_app.extensions.get("outbox_due_work", ()):
+            try:
+                done += work() or 0
+            except Exception:  # noqa: BLE001 - what is due must never stop the mail already queued
+                log.exception("due work %s failed; it is tried again before the next batch", work.__name__)
+                db.session.rollback()
+        return done
 
     # -- one batch -------------------------------------------------------
 
@@ -165,7 +196,7 @@ class Worker:
         rows = self.claim()
         if not rows:
             return 0
-        emails = {e.id: (e, self._template(e)) for e in _load_emails({r.email_id for r in rows})}
+        emails = self._emails({r.email_id for r in rows})
         roster_ids = {e.id for e, _ in emails.values() if e.kind == EmailKind.ROSTER}
         results, start = [], 0
         while start < len(rows):
@@ -216,6 +247,18 @@ class Worker:
             sa.select(Suppression.address).where(Suppression.address.in_(roster_addresses))
         )) if roster_addresses else set()
         return held, suppressed
+
+    def _emails(self, ids):
+        """{id: (email, its shared part)}: read and encoded once, then kept for the next batches."""
+        missing = ids - self._templates.keys()
+        for email in _load_emails(missing):
+            self._templates[email.id] = (email, self._template(email))
+        for email_id in ids:  # most recently used last
+            self._templates[email_id] = self._templates.pop(email_id)
+        wanted = {email_id: self._templates[email_id] for email_id in ids}
+        while len(self._templates) > max(TEMPLATES_KEPT, len(ids)):
+            self._templates.pop(next(iter(self._templates)))
+        return wanted
 
     def _template(self, email):
         """The email's shared part, or the exception that stopped it: then each of its rows fails alone."""
@@ -325,7 +368,13 @@ class Worker:
 
 def _load_emails(ids):
     """The batch's email bodies, detached from the session so that commits do not reload them."""
-    emails = db.session.scalars(sa.select(Email).where(Email.id.in_(ids))).all()
+    if not ids:
+        return []
+    emails = db.session.scalars(sa.select(Email).where(Email.id.in_(ids))
+                                .options(selectinload(Email.attachments).undefer(Attachment.data))).all()
     for email in emails:
+        for attachment in email.attachments:
+            if attachment in db.session:  # one file may go with two emails (a message and its test)
+                db.session.expunge(attachment)
         db.session.expunge(email)
     return emails
