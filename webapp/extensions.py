@@ -1,6 +1,7 @@
 """The Flask extension objects, created unbound and initialised in create_app."""
 from flask import request, session
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -32,6 +33,7 @@ csrf = CSRFProtect()
 login = LoginManager()
 limiter = Limiter(key_func=get_remote_address)
 babel = Babel()
+cache = Cache()  # the public pages (webapp/public_pages.py)
 
 
 def select_locale():

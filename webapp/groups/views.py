@@ -6,16 +6,19 @@ from wtforms import SelectChoice
 from webapp.groups import services
 from webapp.groups.forms import ContactsForm, GroupForm
 from webapp.permissions import staff_required
+from webapp.public_pages import public_page
 
 bp = Blueprint("groups", __name__)
 
 
 @bp.route("/")
+@public_page
 def home():
     return render_template("groups/home.html", groups=services.directory())
 
 
 @bp.route("/groups")
+@public_page
 def directory():
     return render_template("groups/directory.html", groups=services.directory())
 

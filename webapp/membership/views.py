@@ -16,6 +16,7 @@ from webapp.membership.models import Status
 from webapp.membership.tokens import LinkExpired, LinkInvalid, read_member_token
 from webapp.organizations import services as organizations
 from webapp.outbox import services as outbox
+from webapp.public_pages import public_page
 
 bp = Blueprint("membership", __name__)
 
@@ -29,6 +30,7 @@ def _group_or_404(slug):
 
 @bp.route("/groups/<slug>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["JOIN_RATE_LIMIT"], methods=["POST"])
+@public_page  # GET only: a POST is never served from the cache
 def group_page(slug):
     # An inactive group keeps its page (old links still land somewhere) but takes no requests.
     group = _group_or_404(slug)
