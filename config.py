@@ -83,6 +83,7 @@ class Config:
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     # memory:// counts per process; with several processes or hosts, redis://host:6379 shares the counts.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "coalition")
     # How many reverse proxies stand in front of the app: the client's address is read from X-Forwarded-For
     # (and the scheme and host from X-Forwarded-Proto/-Host) only when this is 1 or more.
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)

@@ -21,6 +21,8 @@ class Message(db.Model):
     """A roster email written by staff or a contact person, to one or more groups."""
 
     __tablename__ = "message"
+    # The messages list, newest first: a page reads its rows from here, not a sort of every message.
+    __table_args__ = (sa.Index("ix_message_created", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subject: Mapped[str] = mapped_column(sa.String(200))
