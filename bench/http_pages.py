@@ -225,7 +225,8 @@ def drive(app, tmp, size_url, duration, hello):
     staff_cookie, _, staff = session_of(app, "staff@example.org")
     contact_cookie, _, _ = session_of(app, "dalia@example.org")
     visitor_cookie, token, _ = session_of(app)
-    cookies = {"staff": staff_cookie, "contact": contact_cookie, "visitor": ""}
+    # A visitor's browser sends back its session cookie (and so its CSRF token) after the first page.
+    cookies = {"staff": staff_cookie, "contact": contact_cookie, "visitor": visitor_cookie}
     runs = [(label, "visitor", path, GET_SCRIPT) for label, path in PUBLIC]
     runs.append(("join POST (new address each time)", "visitor", f"/groups/{SLUG}", JOIN_SCRIPT))
     runs += [(label, who, path, GET_SCRIPT) for label, who, path in signed_in_pages(_active(size_url))]

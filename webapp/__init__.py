@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, config_from_env
 from webapp import input_guard, local_time, public_pages, request_log
+from webapp.membership import count_cache
 from webapp.extensions import babel, csrf, db, limiter, login, mail, migrate, select_locale
 
 
@@ -36,6 +37,7 @@ def create_app(config=None):
     login.login_message = None
     limiter.init_app(app)
     public_pages.init_app(app)
+    count_cache.init_app(app)
     request_log.init_app(app)  # before input_guard: a refused request is logged too
     babel.init_app(app, locale_selector=select_locale)
     local_time.init_app(app)
