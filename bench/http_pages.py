@@ -208,12 +208,12 @@ UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 def wrk(url, script_path, script, duration):
     script_path.write_text(script)
-    out = subprocess.run([WRK, "-t1", "-c8", f"-d{duration:g}s", "--latency", "-s", str(script_path), url],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([WRK, "-t1", "-c8", f"-d{duration:g}s", "--timeout", "20s", "--latency", "-s",
+                          str(script_path), url], capture_output=True, text=True, check=True).stdout
 
     def latency(percent):
-        value, unit = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M).groups()
-        return float(value) * UNITS[unit]
+        found = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)
+        return float(found.group(1)) * UNITS[found.group(2)] if found else float("nan")
 
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
@@ -244,7 +244,7 @@ def drive(app, tmp, size_url, duration, hello):
         figures[label] = f
         trouble = f" ({f['bad']} not 2xx/3xx)" if f["bad"] else ""
         trouble += f" (socket errors: {f['errors']})" if f["errors"] else ""
-        print(f"| {label} | {f['rps']:,.0f} | {f['p50']:.2f} | {f['p99']:.2f} | {f['p99'] / f['p50']:.1f} | "
+        print(f"| {label} | {f['rps']:,.1f} | {f['p50']:.2f} | {f['p99']:.2f} | {f['p99'] / f['p50']:.1f} | "
               f"{f['rps'] / hello['rps']:.3f}{trouble} |", flush=True)
     return figures, measure_export(app, staff)
 
@@ -285,7 +285,7 @@ def flatness(results, sizes):
     lines = [f"| list page | req/s at {small:,} | req/s at {large:,} | slower by (goal <= 1.5) |", "|---|---|---|---|"]
     for label in [*LISTS, *(label for label in results[small] if label not in LISTS and "roster" in label)]:
         a, b = results[small][label]["rps"], results[large][label]["rps"]
-        lines.append(f"| {label} | {a:,.0f} | {b:,.0f} | {a / b:.2f} |")
+        lines.append(f"| {label} | {a:,.1f} | {b:,.1f} | {a / b if b else float('inf'):.2f} |")
     return "\n".join(lines)
 
 
