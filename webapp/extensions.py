@@ -36,6 +36,15 @@ babel = Babel()
 cache = Cache()  # the public pages (webapp/public_pages.py)
 
 
+def database_key():
+    """A short name of the app's database: processes on the same database share a stamp file, others do not."""
+    from hashlib import sha256
+
+    from flask import current_app
+
+    return sha256(current_app.config["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:12]
+
+
 def select_locale():
     from flask import current_app
 

@@ -24,7 +24,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.orm import Session
 
-from webapp.extensions import cache
+from webapp.extensions import cache, database_key
 
 # Where each visitor's CSRF token goes: a private-use character nobody types, around a word.
 TOKEN_MARK = "\ue000csrf-token\ue000"
@@ -58,7 +58,7 @@ def _same_for_everyone():
 
 
 def _stamp_path():
-    return Path(current_app.instance_path) / "public-pages.stamp"
+    return Path(current_app.instance_path) / f"public-pages-{database_key()}.stamp"
 
 
 def _follow_other_processes():

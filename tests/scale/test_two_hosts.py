@@ -70,7 +70,7 @@ class Browser:
 
     def _open(self, request):
         try:
-            response = self.opener.open(request, timeout=30)
+            response = self.opener.open(request, timeout=120)
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode(), dict(error.headers)
         return response.status, response.read().decode(), dict(response.headers)

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
-from webapp.extensions import cache
+from webapp.extensions import cache, database_key
 
 _TABLES = {"membership", "person"}
 _CHANGED = "membership_counts_changed"
@@ -25,7 +25,7 @@ _GENERATION = "membership-generation"
 
 
 def _stamp_path():
-    return Path(current_app.instance_path) / "membership-counts.stamp"
+    return Path(current_app.instance_path) / f"membership-counts-{database_key()}.stamp"
 
 
 def _shared():
