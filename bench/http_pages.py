@@ -217,7 +217,7 @@ def wrk(url, script_path, script, duration):
 
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p50": latency(50),
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p50": latency(50) or float("nan"),
             "p99": latency(99), "bad": int(bad.group(1)) if bad else 0, "errors": errors.group(1) if errors else ""}
 
 
@@ -244,7 +244,7 @@ def drive(app, tmp, size_url, duration, hello):
         figures[label] = f
         trouble = f" ({f['bad']} not 2xx/3xx)" if f["bad"] else ""
         trouble += f" (socket errors: {f['errors']})" if f["errors"] else ""
-        print(f"| {label} | {f['rps']:,.1f} | {f['p50']:.2f} | {f['p99']:.2f} | {f['p99'] / f['p50']:.1f} | "
+        print(f"| {label} | {f['rps']:,.1f} | {f['p50']:.2f} | {f['p99']:.2f} | {f['p99'] / f['p50'] if f['p50'] else float('nan'):.1f} | "
               f"{f['rps'] / hello['rps']:.3f}{trouble} |", flush=True)
     return figures, measure_export(app, staff)
 
