@@ -6,7 +6,7 @@ PG_TEST_DB ?= coalition_test
 # Compiled catalogs are build output (not in git): every target that runs the app builds them first.
 MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-sqlite test-postgres messages bench-delivery bench-pages clean
+.PHONY: run test test-sqlite test-postgres messages bench-delivery bench-pages bench-pages-inprocess clean
 
 $(VENV)/.installed: requirements.txt requirements-test.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -58,9 +58,16 @@ MEMBERS ?= 10000
 bench-delivery: $(VENV)/.installed
 	$(PY) -m bench.delivery --members $(MEMBERS) $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
 
-# Each list page's time at 1,000, 10,000 and 100,000 memberships, the ratio of the largest to the smallest,
-# and its SQL queries: `make bench-pages`, BENCH_DATABASE_URL as above for PostgreSQL.
+# Every page over HTTP (gunicorn, 2 workers) driven by wrk, against a one-route Flask app served the same way,
+# at 1,000, 10,000 and 100,000 memberships: req/s, p50, p99, the ratio to hello and the list pages' 1k->100k.
+# Quicker: `make bench-pages SIZES=1000,10000 DURATION=2`; BENCH_DATABASE_URL as above for PostgreSQL.
+SIZES ?= 1000,10000,100000
+DURATION ?= 3
 bench-pages: $(VENV)/.installed $(MO)
+	$(PY) -m bench.http_pages --sizes $(SIZES) --duration $(DURATION) $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
+
+# Each list page's time in-process (Flask's test client) and its SQL queries, at the same sizes.
+bench-pages-inprocess: $(VENV)/.installed $(MO)
 	$(PY) -m bench.pages $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
 
 clean:

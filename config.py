@@ -81,7 +81,23 @@ class Config:
     CATCHER_MAILDIR = os.environ.get("CATCHER_MAILDIR", str(BASE_DIR / "instance" / "mail"))
 
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    # memory:// counts per process; with several processes or hosts, redis://host:6379 shares the counts.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "coalition")
+    # How many reverse proxies stand in front of the app: the client's address is read from X-Forwarded-For
+    # (and the scheme and host from X-Forwarded-Proto/-Host) only when this is 1 or more.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+
+    # The public pages (home, groups, organizations, a group's page) rendered once per language
+    # (webapp/public_pages.py). SimpleCache lives in each process; RedisCache (CACHE_REDIS_URL) is shared.
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "SimpleCache")
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "redis://127.0.0.1:6379/0")
+    CACHE_DEFAULT_TIMEOUT = _env_int("CACHE_DEFAULT_TIMEOUT", 600)
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "coalition-pages:")
+    # One JSON line per request on standard error (webapp/request_log.py).
+    LOG_REQUESTS = _env_bool("LOG_REQUESTS", True)
+    # /healthz calls the delivery workers stale when none has written a heartbeat for this long.
+    HEALTH_WORKER_STALE_SECONDS = _env_int("HEALTH_WORKER_STALE_SECONDS", 300)
     JOIN_RATE_LIMIT = os.environ.get("JOIN_RATE_LIMIT", "20 per hour")
     # Failed sign-ins (a password, a code) per client address; per account and address, where the account's
     # owner elsewhere still gets in; and per account from anywhere (webapp/accounts/limits.py).
@@ -166,6 +182,7 @@ class TestConfig(Config):
     MAIL_SUPPRESS_SEND = False  # the tests run a real SMTP server
     MAIL_TIMEOUT = 5
     OUTBOX_IDLE_SECONDS = 0.05
+    LOG_REQUESTS = False
 
 
 def config_from_env():

@@ -4,9 +4,11 @@ from pathlib import Path
 from flask import Flask, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, config_from_env
-from webapp import input_guard, local_time
+from webapp import input_guard, local_time, public_pages, request_log
+from webapp.membership import count_cache
 from webapp.extensions import babel, csrf, db, limiter, login, mail, migrate, select_locale
 
 
@@ -21,6 +23,10 @@ def create_app(config=None):
     )
     app.config.from_object(config)
     Path(app.instance_path).mkdir(exist_ok=True)
+    if app.config["TRUSTED_PROXIES"] > 0:
+        # Only then is X-Forwarded-For believed (the rate limits and the audit log read the client's address).
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
@@ -30,6 +36,9 @@ def create_app(config=None):
     login.login_view = "accounts.login_page"
     login.login_message = None
     limiter.init_app(app)
+    public_pages.init_app(app)
+    count_cache.init_app(app)
+    request_log.init_app(app)  # before input_guard: a refused request is logged too
     babel.init_app(app, locale_selector=select_locale)
     local_time.init_app(app)
     input_guard.init_app(app)  # before the blueprints: their routes use its <int:…>
@@ -40,6 +49,7 @@ def create_app(config=None):
     from webapp.bounces.views import bp as bounces_bp
     from webapp.dashboard.views import bp as dashboard_bp
     from webapp.groups.views import bp as groups_bp
+    from webapp.health import bp as health_bp
     from webapp.languages.views import bp as languages_bp
     from webapp.mailing.views import bp as mailing_bp
     from webapp.membership.import_views import bp as member_import_bp
@@ -51,7 +61,8 @@ def create_app(config=None):
     from webapp.privacy.views import bp as privacy_bp
 
     for blueprint in (audit_bp, accounts_bp, groups_bp, languages_bp, organizations_bp, membership_bp, review_bp,
-                      member_import_bp, self_service_bp, outbox_staff_bp, bounces_bp, mailing_bp, dashboard_bp, privacy_bp):
+                      member_import_bp, self_service_bp, outbox_staff_bp, bounces_bp, mailing_bp, dashboard_bp, privacy_bp,
+                      health_bp):
         app.register_blueprint(blueprint)
 
     from webapp.cli import register_commands

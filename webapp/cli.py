@@ -1,4 +1,5 @@
 """flask commands. Each parses its arguments and calls a service."""
+import logging
 import signal
 import time
 from datetime import timedelta
@@ -6,6 +7,7 @@ from datetime import timedelta
 import click
 from flask import current_app
 
+from webapp import request_log
 from webapp.accounts import services as accounts
 from webapp.accounts.models import Role
 from webapp.bounces import lmtp
@@ -84,6 +86,8 @@ def _fail(message):
 @click.option("--once", is_flag=True, help="Send what is due, then stop.")
 def deliver(once):
     """Run the delivery worker: send queued email until stopped (or once)."""
+    if current_app.config["LOG_REQUESTS"]:
+        request_log.lines_to_stderr(logging.getLogger("webapp.outbox.worker"))  # a JSON line per batch
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     try:

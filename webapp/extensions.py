@@ -1,6 +1,7 @@
 """The Flask extension objects, created unbound and initialised in create_app."""
 from flask import request, session
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -32,6 +33,16 @@ csrf = CSRFProtect()
 login = LoginManager()
 limiter = Limiter(key_func=get_remote_address)
 babel = Babel()
+cache = Cache()  # the public pages (webapp/public_pages.py)
+
+
+def database_key():
+    """A short name of the app's database: processes on the same database share a stamp file, others do not."""
+    from hashlib import sha256
+
+    from flask import current_app
+
+    return sha256(current_app.config["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:12]
 
 
 def select_locale():

@@ -253,4 +253,5 @@ def test_the_queue_is_read_through_its_index(app, make, groups):
         else:
             plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + page_query[0],
                                                                          page_query[1]))
-    assert "ix_membership_review" in plan, plan
+    # Several groups' queue walks ix_membership_waiting (pending, in waiting order: no sort of them all).
+    assert "ix_membership_review" in plan or "ix_membership_waiting" in plan, plan

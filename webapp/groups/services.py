@@ -28,8 +28,10 @@ def all_groups():
     return db.session.scalars(_with_contacts(sa.select(WorkingGroup).order_by(WorkingGroup.name))).all()
 
 
-def by_slug(slug):
-    return db.session.scalar(_with_contacts(sa.select(WorkingGroup).where(WorkingGroup.slug == slug)))
+def by_slug(slug, contacts=True):
+    """The group with this slug, or None; with its contacts loaded unless told they are not needed."""
+    query = sa.select(WorkingGroup).where(WorkingGroup.slug == slug)
+    return db.session.scalar(_with_contacts(query) if contacts else query)
 
 
 def groups_of_contact(user):

@@ -7,16 +7,19 @@ from webapp.accounts.sessions import recent_sign_in_required
 from webapp.groups import services
 from webapp.groups.forms import ContactsForm, GroupForm
 from webapp.permissions import staff_required
+from webapp.public_pages import public_page
 
 bp = Blueprint("groups", __name__)
 
 
 @bp.route("/")
+@public_page
 def home():
     return render_template("groups/home.html", groups=services.directory())
 
 
 @bp.route("/groups")
+@public_page
 def directory():
     return render_template("groups/directory.html", groups=services.directory())
 

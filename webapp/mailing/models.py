@@ -36,8 +36,9 @@ class Message(db.Model):
     """A roster email written by staff or a contact person, to one or more groups."""
 
     __tablename__ = "message"
-    # The workers' look for scheduled messages that are due.
-    __table_args__ = (sa.Index("ix_message_due", "status", "scheduled_for"),)
+    # The workers' look for scheduled messages that are due; the messages list, newest first.
+    __table_args__ = (sa.Index("ix_message_due", "status", "scheduled_for"),
+                      sa.Index("ix_message_created", "created_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subject: Mapped[str] = mapped_column(sa.String(200))

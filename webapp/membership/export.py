@@ -25,5 +25,5 @@ def roster_csv(chunks):
         out.truncate()
         for name, email, organization, role_title, joined_at in rows:
             writer.writerow([_cell(name), _cell(email), _cell(organization), _cell(role_title),
-                             joined_at.strftime("%Y-%m-%d") if joined_at else ""])
+                             joined_at.date().isoformat() if joined_at else ""])  # strftime: 5x the time
         yield out.getvalue()

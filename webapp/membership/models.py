@@ -46,6 +46,9 @@ class Membership(db.Model):
         sa.UniqueConstraint("person_id", "group_id"),
         # The review queue and its counts: a group's pending requests, longest waiting first.
         sa.Index("ix_membership_review", "status", "group_id", "status_changed_at"),
+        # The queue across several groups (staff's /review): pending requests in waiting order, whatever the
+        # group, so that a page reads its rows and no sort of them all.
+        sa.Index("ix_membership_waiting", "status", "status_changed_at", "id"),
         # The roster: its tabs' counts and a tab by join date or by organization read this index alone
         # (a tab by date changed reads ix_membership_review).
         sa.Index("ix_membership_roster", "group_id", "status", "joined_at", "organization_id", "person_id"),

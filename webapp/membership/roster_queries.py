@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
 from webapp.extensions import db
+from webapp.membership import count_cache
 from webapp.membership.models import Membership, Person, Status
 from webapp.organizations.models import Organization
 from webapp.outbox.models import Suppression, SuppressionKind
@@ -118,8 +119,14 @@ def counts(group, search=""):
     bouncing = (sa.select(sa.literal("bouncing"), sa.func.count()).select_from(Suppression)
                 .where(Suppression.kind == SuppressionKind.BOUNCE, here))
     found = dict.fromkeys(TABS, 0)
-    found.update((tab, n) for tab, n in db.session.execute(sa.union_all(by_status, bouncing)) if tab in found)
-    return found
+    if search:
+        found.update((tab, n) for tab, n in db.session.execute(sa.union_all(by_status, bouncing)) if tab in found)
+        return found
+    # Without a search the statuses' counts come from the cache while no membership changes (count_cache.py);
+    # the bouncing tab's is read each time, as the suppression list changes on its own.
+    found.update(count_cache.status_counts(group.id, lambda: dict(db.session.execute(by_status).all())))
+    found.update(db.session.execute(bouncing).all())
+    return {tab: found[tab] for tab in TABS}
 
 
 def page(group, *, tab, search, sort, descending, number, total):

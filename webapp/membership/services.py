@@ -117,14 +117,15 @@ def _request_to_join(group, *, name, email, organization_name="", role_title="",
     if blocks.is_blocked(address) or blocks.is_own_address(address):
         return  # the same page as anyone's; nothing stored, nothing sent
     person = db.session.scalar(sa.select(Person).where(Person.email == address))
+    membership = None
     if person is None:
         # An unconfirmed request never changes a stored person: anyone can type any address.
         person = Person(name=name.strip(), email=address, language=language)
         db.session.add(person)
-        db.session.flush()
-    membership = db.session.scalar(
-        sa.select(Membership).where(Membership.person_id == person.id, Membership.group_id == group.id)
-    )
+    else:  # a new person has no membership yet: no query for one
+        membership = db.session.scalar(
+            sa.select(Membership).where(Membership.person_id == person.id, Membership.group_id == group.id)
+        )
     now = utcnow()
     if membership is not None and membership.status in (Status.PENDING, Status.ACTIVE):
         db.session.rollback()
@@ -134,7 +135,9 @@ def _request_to_join(group, *, name, email, organization_name="", role_title="",
         if membership.confirm_sent_at and now - membership.confirm_sent_at < resend_after:
             db.session.rollback()
             return
-    else:
+    # Looked up before a new membership is added: its INSERT then carries every column, with no UPDATE after.
+    organization = find_or_create(organization_name) if organization_name else None
+    if membership is None or membership.status != Status.UNCONFIRMED:
         if membership is None:
             membership = Membership(person=person, group=group)
             db.session.add(membership)
@@ -142,7 +145,7 @@ def _request_to_join(group, *, name, email, organization_name="", role_title="",
         membership.requested_at = now
         membership.decided_by_id = None
         membership.decision_reason = ""
-    membership.organization = find_or_create(organization_name) if organization_name else None
+    membership.organization = organization
     membership.role_title = role_title.strip()
     membership.note = note.strip()
     membership.consented_at = now

@@ -16,12 +16,13 @@ from webapp.membership.forms import (ROSTER_TAB_LABELS, ConfirmForm, JoinForm, R
 from webapp.membership.tokens import LinkExpired, LinkInvalid
 from webapp.organizations import services as organizations
 from webapp.outbox import services as outbox
+from webapp.public_pages import public_page
 
 bp = Blueprint("membership", __name__)
 
 
-def _group_or_404(slug):
-    group = groups.by_slug(slug)
+def _group_or_404(slug, contacts=True):
+    group = groups.by_slug(slug, contacts=contacts)
     if group is None:
         abort(404)
     return group
@@ -29,17 +30,19 @@ def _group_or_404(slug):
 
 @bp.route("/groups/<slug>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["JOIN_RATE_LIMIT"], methods=["POST"])
+@public_page  # GET only: a POST is never served from the cache
 def group_page(slug):
     # An inactive group keeps its page (old links still land somewhere) but takes no requests.
-    group = _group_or_404(slug)
+    group = _group_or_404(slug, contacts=request.method == "GET")  # a join needs no contacts
     form = JoinForm()
     if group.takes_requests and form.validate_on_submit():
+        slug = group.slug  # read before the commit, which expires the group
         services.request_to_join(
             group, name=form.name.data, email=form.email.data, organization_name=form.organization.data or "",
             role_title=form.role_title.data or "", note=form.note.data or "",
             language=str(get_locale()),  # their emails follow the language they asked in
         )
-        return redirect(url_for("membership.check_email", slug=group.slug))
+        return redirect(url_for("membership.check_email", slug=slug))
     status = 400 if request.method == "POST" else 200
     return render_template("membership/group.html", group=group, form=form), status
 

@@ -7,6 +7,7 @@ from webapp.organizations import services
 from webapp.organizations.forms import OrganizationForm
 from webapp.organizations.models import CoalitionStatus
 from webapp.permissions import staff_required
+from webapp.public_pages import public_page
 
 bp = Blueprint("organizations", __name__)
 
@@ -14,6 +15,7 @@ FIELDS = ("name", "website", "location", "kind", "coalition_status", "listed")
 
 
 @bp.route("/organizations")
+@public_page
 def directory():
     return render_template("organizations/directory.html", organizations=services.listed_members())
 

@@ -144,4 +144,6 @@ class WorkerState(db.Model):
     reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    # When a delivery worker last said it was alive (any worker, busy or idle): /healthz reports its age.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

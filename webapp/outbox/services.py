@@ -252,6 +252,11 @@ def record_server_unreachable(error):
     _upsert_server_state(failed_at=utcnow(), last_error=error)
 
 
+def record_heartbeat():
+    """A delivery worker is alive (written every HEARTBEAT_SECONDS by each one)."""
+    _upsert_server_state(heartbeat_at=utcnow())
+
+
 def _upsert_server_state(**values):
     values["updated_at"] = utcnow()
     db.session.execute(_insert()(WorkerState).values(id=1, **values)

@@ -11,6 +11,7 @@ outbox registered (register_due_work): a roster message scheduled for later is
 started there, its deliveries queued, by whichever worker claims it first.
 """
 import fcntl
+import json
 import logging
 import os
 import random
@@ -39,6 +40,8 @@ RECORD_EVERY = 20
 RECORD_SECONDS = 1.0
 # How often a busy worker writes down that the server answers (see services.server_trouble).
 REACHED_EVERY_SECONDS = 10.0
+# How often each worker, busy or idle, writes that it is alive (/healthz reports the age).
+HEARTBEAT_SECONDS = 30.0
 
 _CLAIM_COLUMNS = (Delivery.id, Delivery.email_id, Delivery.address, Delivery.name, Delivery.variables,
                   Delivery.status, Delivery.attempts, Delivery.expired_leases, Delivery.created_at,
@@ -87,6 +90,8 @@ class Worker:
         self._reached_written = float("-inf")
         self._lock_file = None
         self._templates = {}  # email id -> (email, its shared part), the most recent last
+        self._heartbeat_at = float("-inf")
+        self._tally = {}
 
     # -- running ---------------------------------------------------------
 
@@ -96,6 +101,7 @@ class Worker:
         handled = 0
         try:
             while not should_stop():
+                self._heartbeat()
                 count = self._work_batch_or_wait()
                 handled += count
                 if count == 0:
@@ -127,6 +133,17 @@ class Worker:
             self.connection.abort()
             time.sleep(current_app.config["OUTBOX_IDLE_SECONDS"])
             return 0
+
+    def _heartbeat(self):
+        if time.monotonic() - self._heartbeat_at < HEARTBEAT_SECONDS:
+            return
+        try:
+            services.record_heartbeat()
+            db.session.commit()
+            self._heartbeat_at = time.monotonic()
+        except sa.exc.OperationalError as exc:
+            db.session.rollback()
+            log.warning("database error writing the heartbeat: %s", exc)
 
     def _take_sqlite_lock(self):
         # SQLite has no SKIP LOCKED: a second worker would only fight the first
@@ -196,6 +213,7 @@ class Worker:
         rows = self.claim()
         if not rows:
             return 0
+        started_batch, self._tally = time.monotonic(), {}
         emails = self._emails({r.email_id for r in rows})
         roster_ids = {e.id for e, _ in emails.values() if e.kind == EmailKind.ROSTER}
         results, start = [], 0
@@ -215,6 +233,7 @@ class Worker:
                 if result is None:
                     self._server_unreachable([r.id for r in rows[start + index:]])
                     self._record(results)
+                    self._log_batch(rows, started_batch, unreachable=True)
                     return len(rows)
                 results.append((row.id, result))
                 if time.monotonic() - started > RECORD_SECONDS:
@@ -222,7 +241,15 @@ class Worker:
                     break
             start += len(group)
         self._record(results)
+        self._log_batch(rows, started_batch)
         return len(rows)
+
+    def _log_batch(self, rows, started, unreachable=False):
+        # One JSON line per batch, for a log shipper, beside the web's line per request.
+        log.info(json.dumps({"event": "delivery_batch", "worker": self.name, "claimed": len(rows),
+                             **{str(status): n for status, n in sorted(self._tally.items())},
+                             "server_unreachable": unreachable,
+                             "duration_ms": round((time.monotonic() - started) * 1000, 1)}))
 
     def _recheck(self, remaining, group, roster_ids):
         """(ids of `group` this worker still holds, suppressed addresses among them).
@@ -318,6 +345,7 @@ class Worker:
         """Write results for rows this worker still holds, and commit; a row another worker took is left alone."""
         shapes = {}
         for delivery_id, values in results:
+            self._tally[values["status"]] = self._tally.get(values["status"], 0) + 1
             shape = (tuple(sorted(values)), values["status"] == DeliveryStatus.SENT)
             shapes.setdefault(shape, []).append({"row_id": delivery_id, **{f"v_{k}": v for k, v in values.items()}})
         table = Delivery.__table__
