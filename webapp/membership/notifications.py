@@ -23,12 +23,33 @@ def _their_language(person):
     return {"lang": person.language} if person.language not in (None, "", "en") else {}
 
 
+def _request_language(membership):
+    # The language of the page they asked from; a stored person's own stays until they confirm.
+    return membership.request_language or membership.person.language
+
+
 def confirm_your_request(membership):
-    person, group = membership.person, membership.group
-    _send(person, person.language, lambda: _("Confirm your request to join %(group)s", group=group.name),
+    person, group, language = membership.person, membership.group, _request_language(membership)
+    lang = {"lang": language} if language not in (None, "", "en") else {}
+    _send(person, language, lambda: _("Confirm your request to join %(group)s", group=group.name),
           "confirm", person=person, group=group,
-          confirm_url=public_url("membership.confirm", token=confirmation_token(membership), **_their_language(person)),
+          confirm_url=public_url("membership.confirm", token=confirmation_token(membership), **lang),
           hours=current_app.config["CONFIRM_LINK_HOURS"])
+
+
+def request_still_waiting(membership):
+    """Someone asked again with the address of a pending request: its owner is told it still waits."""
+    person, group = membership.person, membership.group
+    _send(person, person.language, lambda: _("Your request to join %(group)s is waiting", group=group.name),
+          "still_waiting", person=person, group=group)
+
+
+def already_a_member(membership):
+    """Someone asked to join with the address of an active member: its owner is told, with their own page."""
+    person, group = membership.person, membership.group
+    _send(person, person.language, lambda: _("You are already a member of %(group)s", group=group.name),
+          "already_member", person=person, group=group,
+          member_url=public_url("membership.member_page", token=member_token(person.id), **_their_language(person)))
 
 
 def request_received(membership):
