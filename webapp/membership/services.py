@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from webapp.audit.services import record
-from webapp.db_types import utcnow
+from webapp.db_types import insert_for, utcnow
 from webapp.extensions import db
 from webapp.groups.models import JoinPolicy
 from webapp.membership import notifications
@@ -123,19 +123,22 @@ def _request_to_join(group, *, name, email, organization_name="", role_title="",
     if blocks.is_blocked(address) or blocks.is_own_address(address):
         return  # the same page as anyone's; nothing stored, nothing sent
     now = utcnow()
+    # The same statements whatever the address's state, so its time tells nothing: an INSERT that does
+    # nothing for a known person or membership, then a SELECT. A new person is this request's own row.
+    insert = insert_for(db.engine)
+    db.session.execute(insert(Person).values(name=name.strip(), email=address, language=language, created_at=now)
+                       .on_conflict_do_nothing(index_elements=["email"]))
     person = db.session.scalar(sa.select(Person).where(Person.email == address))
-    if person is None:
-        # A new person is this request's own row: nobody else's record is written.
-        person = Person(name=name.strip(), email=address, language=language)
-        db.session.add(person)
-        db.session.flush()
+    started = db.session.execute(
+        insert(Membership).values(person_id=person.id, group_id=group.id, status=Status.UNCONFIRMED,
+                                  requested_at=now, status_changed_at=now)
+        .on_conflict_do_nothing(index_elements=["person_id", "group_id"])).rowcount == 1
     membership = db.session.scalar(
         sa.select(Membership).where(Membership.person_id == person.id, Membership.group_id == group.id)
     )
-    if membership is None:
-        membership = Membership(person=person, group=group, requested_at=now)
-        db.session.add(membership)
-        _transition(membership, Status.UNCONFIRMED, actor_label="applicant")
+    if started:
+        db.session.add(MembershipEvent(membership=membership, actor_label="applicant", from_status=None,
+                                       to_status=Status.UNCONFIRMED))
     resend_after = timedelta(minutes=current_app.config["CONFIRM_RESEND_MINUTES"])
     if membership.confirm_sent_at and now - membership.confirm_sent_at < resend_after:
         db.session.rollback()
