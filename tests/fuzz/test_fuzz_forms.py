@@ -71,6 +71,7 @@ def digest_and_garbage():
 
 @pytest.fixture
 def world(app, make):
+    LAST.clear()  # each test starts from its own data
     staff = make.user(name="Sam Staff", email="staff@example.org", role="staff")
     contact = make.user(name="Dalia Contact", email="dalia@example.org")
     other = make.user(name="Other Contact", email="other@example.org")
