@@ -132,7 +132,8 @@ def _request_to_join(group, *, name, email, organization_name="", role_title="",
     started = db.session.execute(
         insert(Membership).values(person_id=person.id, group_id=group.id, status=Status.UNCONFIRMED,
                                   requested_at=now, status_changed_at=now)
-        .on_conflict_do_nothing(index_elements=["person_id", "group_id"])).rowcount == 1
+        .on_conflict_do_nothing(index_elements=["person_id", "group_id"])
+        .returning(Membership.id)).scalar() is not None  # RETURNING: rowcount is not reliable on every driver
     membership = db.session.scalar(
         sa.select(Membership).where(Membership.person_id == person.id, Membership.group_id == group.id)
     )
