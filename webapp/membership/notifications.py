@@ -24,8 +24,8 @@ def _their_language(person):
 
 
 def _request_language(membership):
-    # The language of the page they asked from; a stored person's own stays until they confirm.
-    return membership.request_language or membership.person.language
+    # The email goes to the address's owner: in their stored language (for a new person, the page's they asked from).
+    return membership.person.language
 
 
 def confirm_your_request(membership):
