@@ -56,7 +56,7 @@ def test_overlong_input_is_refused_with_a_message(client, make, field, size, mes
 def test_a_note_of_exactly_the_limit_is_accepted(client, make):
     group = make.group()
     assert ask(client, note="x" * 2000).status_code == 302
-    assert len(membership_of(group, "rosa@example.org").note) == 2000
+    assert len(membership_of(group, "rosa@example.org").request_note) == 2000
 
 
 def test_unknown_group_is_404(client, app):
@@ -89,7 +89,10 @@ def test_a_new_request_is_unconfirmed_with_a_history_and_a_confirmation_email(cl
     assert response.status_code == 302
     membership = membership_of(group, "rosa@example.org")
     assert membership.status == Status.UNCONFIRMED
-    assert membership.note == "Glad to help" and membership.organization.name == "The Door"
+    # What it asked waits on the request until it is confirmed: no organization is made for it yet.
+    assert membership.request_note == "Glad to help" and membership.request_organization == "The Door"
+    assert membership.note == "" and membership.organization is None
+    assert db.session.query(Organization).count() == 0
     assert [(e.from_status, e.to_status) for e in membership.events] == [(None, Status.UNCONFIRMED)]
     deliver()
     (email,) = mailbox.messages
@@ -97,11 +100,13 @@ def test_a_new_request_is_unconfirmed_with_a_history_and_a_confirmation_email(cl
     assert "/confirm/" in email.text()
 
 
-def test_organization_is_matched_case_insensitively(client, make):
+def test_organization_is_matched_case_insensitively(client, make, mailbox, deliver):
     group = make.group()
     db.session.add(Organization(name="The Door Legal Service Center", name_key="the door legal service center"))
     db.session.commit()
     ask(client, organization="the  DOOR legal service center")
+    deliver()
+    assert client.post(_confirm_link(mailbox.to("rosa@example.org")[0])).status_code == 200
     assert membership_of(group, "rosa@example.org").organization.name == "The Door Legal Service Center"
     assert db.session.query(Organization).count() == 1
 
@@ -132,13 +137,16 @@ def test_unconfirmed_request_resends_at_most_once_an_hour(client, make, mailbox,
     assert "Confirm your request" in client.get(_confirm_link(second)).get_data(as_text=True)
 
 
-@pytest.mark.parametrize("status", ["pending", "active"])
-def test_pending_or_active_asking_again_changes_nothing_and_sends_nothing(client, make, mailbox, deliver, status):
+@pytest.mark.parametrize("status, subject", [("pending", "Your request to join Defensive Support is waiting"),
+                                             ("active", "You are already a member of Defensive Support")])
+def test_pending_or_active_asking_again_changes_nothing_and_tells_the_owner(client, make, mailbox, deliver, status,
+                                                                           subject):
     group = make.group()
     before = make.member(group, email="rosa@example.org", status=status)
     assert ask(client, note="again").status_code == 302
     deliver()
-    assert mailbox.messages == []
+    (email,) = mailbox.to("rosa@example.org")
+    assert email.subject == subject and "/confirm/" not in email.text()
     after = membership_of(group, "rosa@example.org")
     assert after.status == Status(status) and after.note == "" and len(after.events) == len(before.events)
 
@@ -149,10 +157,15 @@ def test_declined_left_or_removed_may_ask_again(client, make, mailbox, deliver, 
     make.member(group, email="rosa@example.org", status=status)
     ask(client, note="Second try")
     membership = membership_of(group, "rosa@example.org")
-    assert membership.status == Status.UNCONFIRMED and membership.note == "Second try"
-    assert membership.events[-1].from_status == Status(status)
+    # Nothing changes until the owner confirms.
+    assert membership.status == Status(status) and membership.note == "" and membership.request_note == "Second try"
     deliver()
-    assert len(mailbox.to("rosa@example.org")) == 1
+    (email,) = mailbox.to("rosa@example.org")
+    assert client.post(_confirm_link(email)).status_code == 200
+    membership = membership_of(group, "rosa@example.org")
+    assert membership.status == Status.PENDING and membership.note == "Second try"
+    assert [(e.from_status, e.to_status) for e in membership.events][-2:] == [
+        (Status(status), Status.UNCONFIRMED), (Status.UNCONFIRMED, Status.PENDING)]
 
 
 def test_an_unconfirmed_request_does_not_change_a_stored_person(client, make):

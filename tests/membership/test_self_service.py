@@ -71,11 +71,13 @@ def test_a_pending_request_is_taken_back_and_may_be_asked_again_later(client, ma
     # A second press (another tab) changes nothing and says so.
     again = client.post(f"{page_link(received)}/withdraw/{membership.id}", follow_redirects=True)
     assert "decided already, or taken back" in again.get_data(as_text=True)
-    # Later they ask again: a new confirmation, and the history keeps every step.
+    # Later they ask again: a new confirmation, and once confirmed the history keeps every step.
     message = ask(client, deliver, mailbox)
     assert "Confirm your request to join Defensive Support" in message.subject
+    assert membership_of(group, "rosa@example.org").status == Status.WITHDRAWN  # until they confirm
+    confirm(client, message)
     statuses = [e.to_status for e in membership_of(group, "rosa@example.org").events]
-    assert statuses == [Status.UNCONFIRMED, Status.PENDING, Status.WITHDRAWN, Status.UNCONFIRMED]
+    assert statuses == [Status.UNCONFIRMED, Status.PENDING, Status.WITHDRAWN, Status.UNCONFIRMED, Status.PENDING]
 
 
 def test_an_active_membership_cannot_be_withdrawn_nor_a_pending_one_left(client, make):

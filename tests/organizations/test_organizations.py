@@ -7,6 +7,10 @@ def test_an_organization_named_in_a_request_waits_for_staff_then_is_listed(clien
     group = make.group()
     client.post("/groups/defensive-support", data={"name": "Rosa", "email": "rosa@example.org", "consent": "y",
                                                    "organization": "Oasis Legal Services"})
+    # The organization a request names is made when its owner confirms it, never before.
+    from webapp.membership.tokens import confirmation_token
+
+    assert client.post(f"/confirm/{confirmation_token(membership_of(group, 'rosa@example.org'))}").status_code == 200
     assert "Oasis Legal Services" not in client.get("/organizations").get_data(as_text=True)
     login(client, "staff@example.org")
     applicants = client.get("/staff/organizations?status=applicant").get_data(as_text=True)

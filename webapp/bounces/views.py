@@ -53,7 +53,7 @@ def block():
     form = BlockForm()
     if not form.validate_on_submit():
         return _suppressions_page(form, status=400)
-    pattern = staff.block(form.pattern.data, form.note.data, actor=current_user)
+    pattern = staff.block(form.pattern.data, form.note.data or "", actor=current_user)  # a form without the field
     flash(_("%(pattern)s is blocked.", pattern=pattern), "success")
     return redirect(url_for("bounces.suppressions"))
 

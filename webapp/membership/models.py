@@ -72,6 +72,14 @@ class Membership(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     decision_reason: Mapped[str] = mapped_column(sa.Text, default="")
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the last request to join asked, kept apart until the address's owner confirms it: anyone can type
+    # anyone's address, so an unconfirmed request never writes over the person, the organizations or this
+    # membership's own details (its status, reason and history stay too).
+    request_name: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    request_organization: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    request_role_title: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    request_note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    request_language: Mapped[str] = mapped_column(sa.String(8), default="", server_default="")
 
     person: Mapped[Person] = relationship()
     group: Mapped[WorkingGroup] = relationship()

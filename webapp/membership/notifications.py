@@ -37,6 +37,20 @@ def confirm_your_request(membership):
           hours=current_app.config["CONFIRM_LINK_HOURS"], member_url=_member_url(person))
 
 
+def request_still_waiting(membership):
+    """Someone asked again with the address of a pending request: its owner is told it still waits."""
+    person, group = membership.person, membership.group
+    _send(person, person.language, lambda: _("Your request to join %(group)s is waiting", group=group.shown_name),
+          "still_waiting", person=person, group=group, member_url=_member_url(person))
+
+
+def already_a_member(membership):
+    """Someone asked to join with the address of an active member: its owner is told, with their own page."""
+    person, group = membership.person, membership.group
+    _send(person, person.language, lambda: _("You are already a member of %(group)s", group=group.shown_name),
+          "already_member", person=person, group=group, member_url=_member_url(person))
+
+
 def request_received(membership):
     person, group = membership.person, membership.group
     _send(person, person.language, lambda: _("We received your request to join %(group)s", group=group.shown_name),

@@ -90,6 +90,10 @@ def _membership(m):
         "consented_at": m.consented_at, "requested_at": m.requested_at, "joined_at": m.joined_at,
         "status_changed_at": m.status_changed_at, "decided_by": m.decided_by.name if m.decided_by else "",
         "decision_reason": m.decision_reason,
+        # A request to join not yet confirmed: what it asked, kept apart from the record.
+        "request": {"name": m.request_name, "organization": m.request_organization, "role_title": m.request_role_title,
+                    "note": m.request_note, "language": m.request_language, "sent_at": m.confirm_sent_at}
+        if m.request_name else None,
         "events": [{"at": e.created_at, "by": e.actor.name if e.actor else e.actor_label,
                     "from": e.from_status.value if e.from_status else None, "to": e.to_status.value,
                     "reason": e.reason} for e in m.events],
@@ -106,7 +110,8 @@ def erase_person(person):
         raise AlreadyErased(person.id)
     address, name = person.email, person.name
     memberships = _memberships(person.id)
-    texts = {text for m in memberships for text in (m.note, m.role_title, m.decision_reason)}
+    texts = {text for m in memberships for text in (m.note, m.role_title, m.decision_reason, m.request_name,
+                                                     m.request_organization, m.request_role_title, m.request_note)}
     texts |= {e.reason for m in memberships for e in m.events}
     done = db.session.execute(
         sa.update(Person).where(Person.id == person.id, Person.email == address)
@@ -120,7 +125,8 @@ def erase_person(person):
     if ids:
         # The confirmation nonce too: an old confirmation link then does nothing.
         db.session.execute(sa.update(Membership).where(Membership.id.in_(ids)).values(
-            note="", role_title="", organization_id=None, decision_reason="", confirm_nonce=""))
+            note="", role_title="", organization_id=None, decision_reason="", confirm_nonce="", request_name="",
+            request_organization="", request_role_title="", request_note="", request_language=""))
         db.session.execute(sa.update(MembershipEvent).where(MembershipEvent.membership_id.in_(ids)).values(reason=""))
     db.session.expire_all()
     return Erased(person_id=person.id, address=address, name=name, placeholder=placeholder(person.id),
@@ -135,6 +141,12 @@ def purge_unconfirmed(cutoff):
     """
     had_other_status = sa.exists().where(
         MembershipEvent.membership_id == Membership.id, MembershipEvent.to_status != Status.UNCONFIRMED)
+    # A declined, left or removed member's request never confirmed: the record stays, what the request asked goes.
+    db.session.execute(sa.update(Membership).where(
+        Membership.status != Status.UNCONFIRMED, Membership.confirm_sent_at < cutoff,
+        sa.or_(Membership.request_name != "", Membership.confirm_nonce != "")).values(
+        request_name="", request_organization="", request_role_title="", request_note="", request_language="",
+        confirm_nonce="").execution_options(synchronize_session=False))
     return _delete(sa.select(Membership.id, Membership.person_id).where(
         Membership.status == Status.UNCONFIRMED, Membership.requested_at < cutoff, ~had_other_status))
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from webapp.audit.services import record
-from webapp.db_types import utcnow
+from webapp.db_types import insert_for, utcnow
 from webapp.extensions import db
 from webapp.groups.models import JoinPolicy
 from webapp.membership import notifications
@@ -57,6 +57,8 @@ ALLOWED = {
     Status.WITHDRAWN: {Status.UNCONFIRMED, Status.PENDING},
 }
 ASKS_AGAIN = {Status.DECLINED, Status.LEFT, Status.REMOVED, Status.WITHDRAWN}
+# The statuses a confirmation link may start from: a request never confirmed, or one asking again.
+CONFIRMABLE = {Status.UNCONFIRMED} | ASKS_AGAIN
 
 
 def _actor_label(actor, default):
@@ -105,76 +107,94 @@ def request_to_join(group, **details):
 
 
 def _request_to_join(group, *, name, email, organization_name="", role_title="", note="", language="en"):
-    """Ask to join a group. Whatever the address's state, the caller shows the same page.
+    """Ask to join a group. Whatever the address's state, the same statements run and one email goes out.
 
-    New or asking again: an unconfirmed request and a confirmation email.
-    Still unconfirmed: the email again, at most once per CONFIRM_RESEND_MINUTES.
-    Pending or active: nothing changes and nothing is sent.
+    Anyone can type anyone's address, so what the request says (name, organization,
+    role, note, language) is kept on the request alone, and takes effect only when
+    the address's owner confirms it (`confirm_request`): the stored person, the
+    organizations and a declined, left or removed membership's status, reason and
+    history stay as they are until then. Each state gets its email: new, still
+    unconfirmed, declined, left or removed a confirmation link; pending "your request
+    is waiting"; active "you are already a member". At most one email per address and
+    group each CONFIRM_RESEND_MINUTES.
     """
     if not group.takes_requests:
         raise NotTakingRequests(group.slug)
     address = normalize_address(email)
     if blocks.is_blocked(address) or blocks.is_own_address(address):
         return  # the same page as anyone's; nothing stored, nothing sent
-    person = db.session.scalar(sa.select(Person).where(Person.email == address))
-    membership = None
-    if person is None:
-        # An unconfirmed request never changes a stored person: anyone can type any address.
-        person = Person(name=name.strip(), email=address, language=language)
-        db.session.add(person)
-    else:  # a new person has no membership yet: no query for one
-        membership = db.session.scalar(
-            sa.select(Membership).where(Membership.person_id == person.id, Membership.group_id == group.id)
-        )
     now = utcnow()
-    if membership is not None and membership.status in (Status.PENDING, Status.ACTIVE):
+    # The same statements whatever the address's state, so its time tells nothing: an INSERT that does
+    # nothing for a known person or membership, then a SELECT. A new person is this request's own row.
+    insert = insert_for(db.engine)
+    db.session.execute(insert(Person).values(name=name.strip(), email=address, language=language, created_at=now)
+                       .on_conflict_do_nothing(index_elements=["email"]))
+    person = db.session.scalar(sa.select(Person).where(Person.email == address))
+    started = db.session.execute(
+        insert(Membership).values(person_id=person.id, group_id=group.id, status=Status.UNCONFIRMED,
+                                  requested_at=now, status_changed_at=now)
+        .on_conflict_do_nothing(index_elements=["person_id", "group_id"])
+        .returning(Membership.id)).scalar() is not None  # RETURNING: rowcount is not reliable on every driver
+    membership = db.session.scalar(
+        sa.select(Membership).where(Membership.person_id == person.id, Membership.group_id == group.id)
+    )
+    if started:
+        db.session.add(MembershipEvent(membership=membership, actor_label="applicant", from_status=None,
+                                       to_status=Status.UNCONFIRMED))
+    resend_after = timedelta(minutes=current_app.config["CONFIRM_RESEND_MINUTES"])
+    if membership.confirm_sent_at and now - membership.confirm_sent_at < resend_after:
         db.session.rollback()
         return
-    if membership is not None and membership.status == Status.UNCONFIRMED:
-        resend_after = timedelta(minutes=current_app.config["CONFIRM_RESEND_MINUTES"])
-        if membership.confirm_sent_at and now - membership.confirm_sent_at < resend_after:
-            db.session.rollback()
-            return
-    # Looked up before a new membership is added: its INSERT then carries every column, with no UPDATE after.
-    organization = find_or_create(organization_name) if organization_name else None
-    if membership is None or membership.status != Status.UNCONFIRMED:
-        if membership is None:
-            membership = Membership(person=person, group=group)
-            db.session.add(membership)
-        _transition(membership, Status.UNCONFIRMED, actor_label="applicant")
-        membership.requested_at = now
-        membership.decided_by_id = None
-        membership.decision_reason = ""
-    membership.organization = organization
-    membership.role_title = role_title.strip()
-    membership.note = note.strip()
-    membership.consented_at = now
-    membership.confirm_nonce = secrets.token_hex(16)
     membership.confirm_sent_at = now
+    if membership.status in CONFIRMABLE:
+        membership.request_name = name.strip()
+        membership.request_organization = organization_name.strip()
+        membership.request_role_title = role_title.strip()
+        membership.request_note = note.strip()
+        membership.request_language = language
+        membership.confirm_nonce = secrets.token_hex(16)
     db.session.flush()
-    notifications.confirm_your_request(membership)
+    if membership.status in CONFIRMABLE:
+        notifications.confirm_your_request(membership)
+    elif membership.status == Status.PENDING:
+        notifications.request_still_waiting(membership)
+    else:
+        notifications.already_a_member(membership)
     db.session.commit()
 
 
 def membership_for_confirmation(token):
     """The membership a confirmation link is for; raises LinkExpired, LinkInvalid or LinkUsed."""
     membership_id, nonce = read_confirmation_token(token)
-    membership = db.session.get(Membership, membership_id)
+    membership = db.session.get(Membership, membership_id) if isinstance(membership_id, int) else None
     if membership is None:
         raise LinkInvalid()
-    if membership.status != Status.UNCONFIRMED or not secrets.compare_digest(membership.confirm_nonce, nonce):
+    if (membership.status not in CONFIRMABLE or not membership.confirm_nonce
+            or not secrets.compare_digest(membership.confirm_nonce, str(nonce))):
         raise LinkUsed()
     return membership
 
 
 def confirm_request(token):
-    """The applicant confirmed their address: pending (moderated group) or active (open group)."""
+    """The applicant confirmed their address: pending (moderated group) or active (open group).
+
+    Only now does what the request said take effect, and only now does a declined,
+    left or removed membership start a new cycle; its old decision stays in the history.
+    """
     membership = membership_for_confirmation(token)
     group = membership.group
     if not group.takes_requests:
         raise NotTakingRequests(group.slug)
+    asked_again = membership.status in ASKS_AGAIN
+    if asked_again:
+        _transition(membership, Status.UNCONFIRMED, actor_label="applicant", error=LinkUsed)
     to = Status.ACTIVE if group.join_policy == JoinPolicy.OPEN else Status.PENDING
     _transition(membership, to, actor_label="applicant", error=LinkUsed)
+    if asked_again:
+        membership.requested_at = membership.confirm_sent_at or utcnow()
+        membership.decided_by_id = None
+        membership.decision_reason = ""
+    _take_effect(membership)
     membership.confirm_nonce = ""
     if to == Status.ACTIVE:
         membership.joined_at = utcnow()
@@ -185,6 +205,27 @@ def confirm_request(token):
     record("membership.confirm", actor=membership.person.email, target=f"membership:{membership.id}")
     db.session.commit()
     return membership
+
+
+def _take_effect(membership):
+    """What the confirmed request said becomes the person's and the membership's, and the request is emptied."""
+    if not membership.request_name:
+        return  # a request made before requests were kept apart: its details are on the membership already
+    person = membership.person
+    person.name = membership.request_name
+    person.language = membership.request_language or person.language
+    membership.organization = find_or_create(membership.request_organization) if membership.request_organization \
+        else None
+    membership.role_title = membership.request_role_title
+    membership.note = membership.request_note
+    membership.consented_at = membership.confirm_sent_at or utcnow()
+    forget_request(membership)
+
+
+def forget_request(membership):
+    """Empty what a request asked, confirmed or not."""
+    membership.request_name = membership.request_organization = membership.request_role_title = ""
+    membership.request_note = membership.request_language = ""
 
 
 def approve(membership, actor, reason=""):
@@ -234,6 +275,7 @@ def withdraw(membership):
     """The applicant takes back a request not yet decided (unconfirmed or pending); they may ask again later."""
     _transition(membership, Status.WITHDRAWN, actor_label="applicant")
     membership.confirm_nonce = ""  # the confirmation link it was sent stops working
+    membership.confirm_sent_at = None  # the owner acted: asking again soon gets a new link at once
     record("membership.withdraw", actor=membership.person.email, target=f"membership:{membership.id}")
     db.session.commit()
 
