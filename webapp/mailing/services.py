@@ -191,3 +191,13 @@ def cancel_queued(actor, message):
     record("message.cancel", actor=actor, target=f"message:{message.id}", count=count)
     db.session.commit()
     return count
+
+
+def recent_outcomes(user, limit=10):
+    """[(message, {status: n})] for the last `limit` messages this user may see, oldest first: two queries."""
+    messages = db.session.scalars(
+        _visible_to(sa.select(Message), user).order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)
+    ).all()[::-1]
+    counts = outbox_queries.counts_by_email({m.email_id for m in messages if m.email_id is not None})
+    empty = Counter({status: 0 for status in DeliveryStatus})
+    return [(m, counts.get(m.email_id, empty)) for m in messages]
