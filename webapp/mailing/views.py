@@ -92,8 +92,20 @@ def show(message_id):
         "mailing/show.html", message=message, counts=counts, page=page, status=form.status.data, hidden=hidden,
         tabs=outbox_queries.filter_counts(visible), total=sum(counts.values()), status_labels=STATUS_LABELS,
         server_trouble=outbox.server_trouble(), form=ActionForm(), can_act=permissions.is_staff(current_user),
-        Status=DeliveryStatus,
+        Status=DeliveryStatus, progress=services.progress(message, counts), refresh_seconds=REFRESH_SECONDS,
     )
+
+
+# While a send runs its page reloads itself this often (a <meta http-equiv="refresh">, no JavaScript).
+REFRESH_SECONDS = 3
+
+
+@bp.route("/<int:message_id>/progress.json")
+@login_required
+def progress_json(message_id):
+    """The progress bar's numbers, for a page that polls with JavaScript instead of reloading."""
+    message = _message_or_404(message_id)
+    return services.progress(message, outbox_queries.counts_by_status(email_id=message.email_id)).as_json()
 
 
 def _message_for_staff_action(message_id):

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from webapp.db_types import utcnow
+from webapp.db_types import aware_utc, utcnow
 from webapp.extensions import db
 from webapp.membership.models import Membership, MembershipEvent, Status
 
@@ -61,7 +61,7 @@ def group_figures(group_ids, days=30):
             .where(Membership.status == Status.PENDING, Membership.group_id.in_(group_ids))
             .group_by(Membership.group_id)):
         figures[group_id].waiting = waiting
-        figures[group_id].oldest_waiting_since = _aware(oldest)
+        figures[group_id].oldest_waiting_since = aware_utc(oldest)
     since = utcnow() - timedelta(days=days)
     joined = sa.func.sum(sa.case((MembershipEvent.to_status == Status.ACTIVE, 1), else_=0))
     left = sa.func.sum(sa.case(((MembershipEvent.from_status == Status.ACTIVE)
@@ -72,15 +72,6 @@ def group_figures(group_ids, days=30):
             .group_by(Membership.group_id)):
         figures[group_id].joined, figures[group_id].left = int(joins or 0), int(leaves or 0)
     return figures
-
-
-def _aware(value):
-    """SQLite hands back an aggregate's timestamp as text or naive: make it an aware UTC datetime."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value
 
 
 def last_months(count, now=None):
