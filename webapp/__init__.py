@@ -36,7 +36,7 @@ def create_app(config=None):
 
     from webapp import models  # noqa: F401  (every table known to Alembic)
     from webapp.accounts.views import bp as accounts_bp
-    from webapp.audit.views import bp as audit_bp
+    from webapp.activity.views import bp as audit_bp
     from webapp.bounces.views import bp as bounces_bp
     from webapp.dashboard.views import bp as dashboard_bp
     from webapp.groups.views import bp as groups_bp

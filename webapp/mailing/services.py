@@ -241,3 +241,14 @@ def progress(message, counts):
             seconds_left = max(round(queued * elapsed / sent), 1)
     return Progress(total=sum(counts.values()), sent=counts[s.SENT], failed=counts[s.FAILED] + counts[s.DEAD],
                     not_sent=counts[s.SUPPRESSED] + counts[s.CANCELLED], queued=queued, seconds_left=seconds_left)
+
+
+def subjects(message_ids):
+    """{message id: subject} for these ids, in one query."""
+    return dict(db.session.execute(sa.select(Message.id, Message.subject).where(Message.id.in_(list(message_ids)))).all())
+
+
+def audit_targets_in_group(group_id):
+    """A SELECT of the audit targets naming the messages sent to this group ('message:<id>')."""
+    return sa.select(sa.literal("message:") + sa.cast(message_group.c.message_id, sa.String)).where(
+        message_group.c.group_id == group_id)
