@@ -125,8 +125,30 @@ def test_the_menu_folds_and_the_join_form_is_one_tap_away_on_a_phone(new_page, w
     assert box["width"] >= 24 and box["height"] >= 24, box
 
 
-def test_screenshots_of_the_main_pages(new_page, world, deliver):
+def _history_for_the_pictures(make, group):
+    """A year of joins, leaves and decisions, so that the dashboard's charts have something to show."""
+    from datetime import timedelta
+
+    from webapp.db_types import utcnow
+    from webapp.extensions import db
+    from webapp.membership.models import MembershipEvent, Status
+
+    youth = make.group(slug="narrative", name="Narrative-Based Advocacy")
+    for g, count in ((group, 40), (youth, 25)):
+        for i in range(count):
+            m = make.member(g)
+            days = 360 - i * (330 // count)
+            m.events[0].created_at = utcnow() - timedelta(days=days)
+            db.session.add(MembershipEvent(membership_id=m.id, actor_label="test", from_status=Status.UNCONFIRMED,
+                                           to_status=Status.PENDING,
+                                           created_at=utcnow() - timedelta(days=days, hours=6 + (i * 7) % 60)))
+            m.events[0].from_status = Status.PENDING
+    db.session.commit()
+
+
+def test_screenshots_of_the_main_pages(new_page, world, deliver, make):
     """The README's pictures: the join page, the review queue, the dashboard and the message page."""
+    _history_for_the_pictures(make, world["group"])
     for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         visitor = new_page(viewport=viewport)
         visitor.goto("/groups/defensive-support")
@@ -138,6 +160,8 @@ def test_screenshots_of_the_main_pages(new_page, world, deliver):
         shoot(staff, f"review-{size}")
         staff.goto("/dashboard")
         expect(staff.locator("figure.chart img")).to_have_count(3)
+        staff.get_by_role("heading", name="My groups").scroll_into_view_if_needed()
+        staff.evaluate("window.scrollTo(0, document.querySelector('main h1').offsetTop - 8)")
         shoot(staff, f"dashboard-{size}")
         staff.goto("/messages/new")
         staff.get_by_label("Defensive Support").check()
