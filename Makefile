@@ -6,7 +6,7 @@ PG_TEST_DB ?= coalition_test
 # Compiled catalogs are build output (not in git): every target that runs the app builds them first.
 MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-sqlite test-postgres messages bench-delivery bench-pages bench-pages-inprocess clean
+.PHONY: run test test-sqlite test-postgres messages bench-delivery bench-pages bench-pages-inprocess screenshots clean
 
 $(VENV)/.installed: requirements.txt requirements-test.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -28,10 +28,12 @@ messages: $(VENV)/.installed
 run: $(VENV)/.installed $(MO)
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	@echo "Web: http://127.0.0.1:5000/groups   Caught mail: instance/mail/new/   Stop: Ctrl-C"
 	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
+	echo "== mail catcher:  flask catch-mail on 127.0.0.1:8025, every email kept in instance/mail/new/"; \
 	$(FLASK) catch-mail & sleep 1; \
+	echo "== delivery worker: flask deliver, sends the outbox's email to the mail catcher"; \
 	$(FLASK) deliver & \
+	echo "== web server:    flask run on http://127.0.0.1:5000/groups   (Ctrl-C stops all three)"; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # The suite on SQLite, then on PostgreSQL when a server answers (REQUIRE_POSTGRES=1: it must).
@@ -69,6 +71,11 @@ bench-pages: $(VENV)/.installed $(MO)
 # Each list page's time in-process (Flask's test client) and its SQL queries, at the same sizes.
 bench-pages-inprocess: $(VENV)/.installed $(MO)
 	$(PY) -m bench.pages $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
+
+# The README's pictures: the browser tests save the main pages at desktop and phone sizes (needs chromium).
+screenshots: $(VENV)/.installed $(MO)
+	SCREENSHOTS=1 REQUIRE_BROWSER=1 $(PY) -m pytest tests/browser/test_phone.py -k screenshots
+	@ls -l docs/screenshots/
 
 clean:
 	rm -rf $(VENV) instance $(MO)

@@ -45,3 +45,12 @@ def insert_for(engine):
     from sqlalchemy.dialects import postgresql, sqlite
 
     return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+
+def aware_utc(value):
+    """An aggregate's timestamp (min, max) as an aware UTC datetime: SQLite hands it back as naive text."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value

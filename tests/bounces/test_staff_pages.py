@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.bounces.conftest import sample
+from webapp.local_time import local_time
 from tests.conftest import login, membership_of
 from webapp.audit.models import AuditEvent
 from webapp.bounces import services
@@ -79,7 +80,8 @@ def test_staff_lift_a_bouncing_address_which_gets_roster_mail_again_scored_from_
     text = page(client, "/staff/suppressions")
     assert suppressed(text) == [BEN]
     row = table(text, "suppressions")
-    for seen in ("Bouncing", "score 5", DSN, "User unknown", utcnow().strftime("%Y-%m-%d"), ">Lift</button>"):
+    today = local_time(utcnow()).split(",")[0]  # in the coalition's zone, as the page shows it
+    for seen in ("Bouncing", "score 5", DSN, "User unknown", today, ">Lift</button>"):
         assert seen in row
 
     done = client.post(action(text, "Lift", BEN), follow_redirects=True).get_data(as_text=True)
@@ -218,7 +220,7 @@ def test_every_bounce_is_listed_newest_first_and_filtered_by_kind(roster, client
     received(client, sent)
     text = page(client, "/staff/bounces")
     assert kinds(text) == ["Unreadable", "Soft", "Auto-reply", "Hard"]
-    for seen in ("Undelivered Mail Returned to Sender", DSN, BEN, utcnow().strftime("%Y-%m-%d"), ">Yes</td>",
+    for seen in ("Undelivered Mail Returned to Sender", DSN, BEN, local_time(utcnow()).split(",")[0], ">Yes</td>",
                  ">No</td>"):
         assert seen in table(text, "bounces")
     assert "<strong>All (4)</strong>" in text

@@ -112,7 +112,11 @@ def test_empty_join_form_shows_a_message_per_field_and_keeps_what_was_typed(page
     page.get_by_label("Why do you want to join?").fill("Typed before the mistake.")
     page.get_by_role("button", name="Request to join").click()
 
-    expect(page.get_by_role("alert")).to_have_text("Please correct the fields marked below.")
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Please correct the fields marked below.")
+    expect(summary).to_be_focused()  # after a failed submit the focus is on what went wrong, not the page's top
+    summary.get_by_role("link", name="Full name: Please enter your name.").click()
+    expect(page.get_by_label("Full name")).to_be_focused()
     name = page.get_by_label("Full name")
     expect(name).to_have_attribute("aria-invalid", "true")
     expect(name).to_have_accessible_description("Please enter your name.")

@@ -28,6 +28,28 @@ def latest(offset=0, limit=100):
     ).all()
 
 
+def matching(*, actor_id=None, actions=(), targets=None, since=None, until=None):
+    """A SELECT of the audit events that match every filter given, newest first, and one of their count.
+
+    `targets` is a SELECT of target strings (what a group's rows are about); `since` and `until` are
+    aware datetimes, `until` excluded.
+    """
+    conditions = []
+    if actor_id is not None:
+        conditions.append(AuditEvent.actor_id == actor_id)
+    if actions:
+        conditions.append(AuditEvent.action.in_(list(actions)))
+    if targets is not None:
+        conditions.append(AuditEvent.target.in_(targets))
+    if since is not None:
+        conditions.append(AuditEvent.created_at >= since)
+    if until is not None:
+        conditions.append(AuditEvent.created_at < until)
+    rows = sa.select(AuditEvent).where(*conditions).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    count = sa.select(sa.func.count()).select_from(AuditEvent).where(*conditions)
+    return rows, count
+
+
 # -- a person's privacy: what the log holds about them, erasing them from it, and how long addresses stay --------
 
 ERASED_ACTOR = "erased person"

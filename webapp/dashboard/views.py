@@ -1,4 +1,4 @@
-"""The signed-in home page: each group the user looks after, with what waits there; for staff, failed mail.
+"""The signed-in home page: each group the user looks after, with its figures and charts; for staff, failed mail.
 
 It sits at the top, beside mailing: it draws each feature's figures (groups,
 the review queue, the outbox) and no feature below needs to know of another.
@@ -6,10 +6,7 @@ the review queue, the outbox) and no feature below needs to know of another.
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from webapp.groups import services as groups
-from webapp.membership import review_queries
-from webapp.outbox import queries as outbox_queries
-from webapp.permissions import is_staff
+from webapp.dashboard.services import overview
 
 bp = Blueprint("dashboard", __name__)
 
@@ -17,7 +14,4 @@ bp = Blueprint("dashboard", __name__)
 @bp.route("/dashboard")
 @login_required
 def index():
-    my_groups = groups.groups_looked_after_by(current_user)
-    failed = outbox_queries.failed_recently(days=7) if is_staff(current_user) else None
-    return render_template("dashboard/index.html", groups=my_groups, failed_mail=failed,
-                           waiting_by_group=review_queries.waiting_by_group(my_groups))
+    return render_template("dashboard/index.html", **overview(current_user))

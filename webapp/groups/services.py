@@ -147,3 +147,8 @@ def save_group(group, *, name, slug, summary, description, accomplishments, join
            active=bool(active))
     db.session.commit()
     return group
+
+
+def by_ids(group_ids):
+    """{group id: group} for these ids, in one query."""
+    return {g.id: g for g in db.session.scalars(sa.select(WorkingGroup).where(WorkingGroup.id.in_(list(group_ids))))}

@@ -204,3 +204,64 @@ def cancel_queued(actor, message):
     record("message.cancel", actor=actor, target=f"message:{message.id}", count=count)
     db.session.commit()
     return count
+
+
+def recent_outcomes(user, limit=10):
+    """[(message, {status: n})] for the last `limit` messages this user may see, oldest first: two queries."""
+    messages = db.session.scalars(
+        _visible_to(sa.select(Message), user).order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)
+    ).all()[::-1]
+    counts = outbox_queries.counts_by_email({m.email_id for m in messages if m.email_id is not None})
+    empty = Counter({status: 0 for status in DeliveryStatus})
+    return [(m, counts.get(m.email_id, empty)) for m in messages]
+
+
+@dataclass
+class Progress:
+    """How far a message's sending has gone, for the progress bar and its JSON."""
+
+    total: int
+    sent: int
+    failed: int  # failed, or set aside after workers died on it
+    not_sent: int  # bouncing or blocked, or cancelled (the member left)
+    queued: int  # waiting or being sent
+    seconds_left: int | None  # None: not known yet (nothing sent) or finished
+
+    @property
+    def done(self):
+        return self.total - self.queued
+
+    @property
+    def running(self):
+        return self.queued > 0
+
+    def as_json(self):
+        return {"total": self.total, "sent": self.sent, "failed": self.failed, "not_sent": self.not_sent,
+                "queued": self.queued, "done": self.done, "running": self.running,
+                "seconds_left": self.seconds_left}
+
+
+def progress(message, counts):
+    """The message's progress from its counts by status; the time left from the pace of what was sent so far."""
+    s = DeliveryStatus
+    queued = counts[s.QUEUED] + counts[s.SENDING]
+    seconds_left = None
+    if queued and message.email_id is not None:
+        first, last, sent = outbox_queries.sending_span(message.email_id)
+        if sent >= 2 and last > first:
+            # The pace from the first email sent to now, so that a stalled worker shows a growing estimate.
+            elapsed = max((utcnow() - first).total_seconds(), (last - first).total_seconds())
+            seconds_left = max(round(queued * elapsed / sent), 1)
+    return Progress(total=sum(counts.values()), sent=counts[s.SENT], failed=counts[s.FAILED] + counts[s.DEAD],
+                    not_sent=counts[s.SUPPRESSED] + counts[s.CANCELLED], queued=queued, seconds_left=seconds_left)
+
+
+def subjects(message_ids):
+    """{message id: subject} for these ids, in one query."""
+    return dict(db.session.execute(sa.select(Message.id, Message.subject).where(Message.id.in_(list(message_ids)))).all())
+
+
+def audit_targets_in_group(group_id):
+    """A SELECT of the audit targets naming the messages sent to this group ('message:<id>')."""
+    return sa.select(sa.literal("message:") + sa.cast(message_group.c.message_id, sa.String)).where(
+        message_group.c.group_id == group_id)

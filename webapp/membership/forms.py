@@ -83,6 +83,7 @@ class BulkDecisionForm(DecisionForm):
 
 class RemoveForm(FlaskForm):
     reason = TextAreaField(_l("Reason (optional)"), validators=[Optional(), Length(max=1000)])
+    tell_member = BooleanField(_l("Email the member that they were removed, with the reason"))
     submit = SubmitField(_l("Remove from group"))
 
 

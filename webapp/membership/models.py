@@ -94,6 +94,8 @@ class MembershipEvent(db.Model):
     """One change of a membership's status: who, when, from, to, why."""
 
     __tablename__ = "membership_event"
+    # The dashboard's figures read the history by time (webapp/membership/figures.py).
+    __table_args__ = (sa.Index("ix_membership_event_time", "created_at", "membership_id", "from_status", "to_status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     membership_id: Mapped[int] = mapped_column(sa.ForeignKey("membership.id", ondelete="CASCADE"), index=True)

@@ -86,6 +86,13 @@ def declined(membership):
           "declined", person=person, group=group, reason=membership.decision_reason, member_url=_member_url(person))
 
 
+def removed(membership, reason):
+    """The member is told they were removed from the group, with the reason if one was given."""
+    person, group = membership.person, membership.group
+    _send(person, person.language, lambda: _("You were removed from %(group)s", group=group.name),
+          "removed", person=person, group=group, reason=reason)
+
+
 def _decided_subject(decision, actor, group, memberships):
     if len(memberships) > 1:
         return ngettext("%(group)s: %(actor)s decided %(num)d request", "%(group)s: %(actor)s decided %(num)d requests",

@@ -146,3 +146,23 @@ def people_of_organization(organization_id):
         .order_by(sa.func.lower(Person.name), Person.id, WorkingGroup.name)
     ).all()
     return [(person, list(theirs)) for person, theirs in groupby(memberships, key=lambda m: m.person)]
+
+
+def for_audit(membership_ids):
+    """{membership id: (person's name, group)} for the audit log's sentences, in one query."""
+    rows = db.session.execute(
+        sa.select(Membership.id, Person.name, WorkingGroup).join(Membership.person).join(Membership.group)
+        .where(Membership.id.in_(list(membership_ids)))
+    ).all()
+    return {membership_id: (name, group) for membership_id, name, group in rows}
+
+
+def people_names(person_ids):
+    """{person id: name} for these ids, in one query."""
+    return dict(db.session.execute(sa.select(Person.id, Person.name).where(Person.id.in_(list(person_ids)))).all())
+
+
+def audit_targets_in_group(group_id):
+    """A SELECT of the audit targets naming this group's memberships ('membership:<id>')."""
+    return sa.select(sa.literal("membership:") + sa.cast(Membership.id, sa.String)).where(
+        Membership.group_id == group_id)

@@ -317,10 +317,12 @@ def unsubscribe(address, group_ids=None):
     return left
 
 
-def remove(membership, actor, reason=""):
-    """A contact or staff removes an active member from the roster."""
+def remove(membership, actor, reason="", tell_member=False):
+    """A contact or staff removes an active member from the roster; with `tell_member`, the member is emailed."""
     _transition(membership, Status.REMOVED, actor=actor, reason=reason)
     _stop_roster_mail(membership)
+    if tell_member:
+        notifications.removed(membership, reason)
     record("membership.remove", actor=actor, target=f"membership:{membership.id}", reason=reason)
     db.session.commit()
 

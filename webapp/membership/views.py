@@ -158,24 +158,28 @@ def roster_selected(slug):
 @login_required
 def history(membership_id):
     membership = _membership_for_reviewer(membership_id, queries.membership_with_history)
-    return render_template("membership/history.html", membership=membership, form=RemoveForm(),
+    return render_template("membership/history.html", membership=membership,
                            bouncing=bool(bounce_scoring.bouncing([membership.person.email])))
 
 
-@bp.route("/memberships/<int:membership_id>/remove", methods=["POST"])
+@bp.route("/memberships/<int:membership_id>/remove", methods=["GET", "POST"])
 @login_required
 def remove(membership_id):
+    """A page that shows who is removed and asks why; its POST removes (and, if ticked, tells them)."""
     membership = _membership_for_reviewer(membership_id)
     form = RemoveForm()
-    if not form.validate_on_submit():
-        flash(_("The reason is too long (at most 1,000 characters)."), "error")
-    else:
+    if membership.status != Status.ACTIVE:
+        flash(_("Only an active member can be removed; nothing was changed."), "warning")
+        return redirect(url_for("membership.history", membership_id=membership_id))
+    if form.validate_on_submit():
         try:
-            services.remove(membership, current_user, form.reason.data or "")
+            services.remove(membership, current_user, form.reason.data or "", tell_member=form.tell_member.data)
             flash(_("%(name)s was removed from the group.", name=membership.person.name), "success")
         except services.IllegalTransition:
             flash(_("Only an active member can be removed; nothing was changed."), "warning")
-    return redirect(url_for("membership.history", membership_id=membership_id))
+        return redirect(url_for("membership.history", membership_id=membership_id))
+    status = 400 if form.errors else 200
+    return render_template("membership/remove.html", membership=membership, form=form), status
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

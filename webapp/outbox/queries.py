@@ -9,7 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, load_only
 
-from webapp.db_types import utcnow
+from webapp.db_types import aware_utc, utcnow
 from webapp.extensions import db
 from webapp.outbox.models import Delivery, DeliveryStatus, Email
 from webapp.paging import page_of
@@ -113,3 +113,13 @@ def failed_recently(days=7):
         sa.select(sa.func.count()).select_from(Delivery)
         .where(Delivery.status.in_(STATUS_FILTERS["failed"]), Delivery.next_attempt_at >= since)
     )
+
+
+def sending_span(email_id):
+    """(first, last, how many) of the email's deliveries sent so far: when its sending began, and its pace."""
+    first, last, count = db.session.execute(
+        sa.select(sa.func.min(Delivery.sent_at), sa.func.max(Delivery.sent_at), sa.func.count())
+        .where(Delivery.email_id == email_id, Delivery.status == DeliveryStatus.SENT)
+    ).one()
+    return aware_utc(first), aware_utc(last), count
+

@@ -1,0 +1,150 @@
+"""The dashboard: each group's figures, three charts with their numbers, and a fixed cost at 100,000 memberships."""
+import base64
+import re
+from datetime import timedelta
+from html import unescape
+
+import sqlalchemy as sa
+
+from tests.conftest import login
+from webapp.db_types import utcnow
+from webapp.extensions import db
+from webapp.membership.models import Membership, MembershipEvent, Person, Status
+
+
+def at(membership, days_ago, to, from_=None, hours=0):
+    """A history row `days_ago` days (and `hours` hours) ago."""
+    db.session.add(MembershipEvent(membership_id=membership.id, actor_label="test", from_status=from_, to_status=to,
+                                   created_at=utcnow() - timedelta(days=days_ago, hours=hours)))
+
+
+def row_of(page, name):
+    """The cells of the row whose header is `name`, as text."""
+    row = re.search(r"<tr>\s*<th scope=\"row\"[^>]*>(?:<a[^>]*>)?" + re.escape(name) + r".*?</tr>", page, re.S).group(0)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", unescape(cell))).strip()
+            for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+
+
+def test_a_contact_sees_each_of_their_groups_with_members_waiting_requests_joins_and_leaves(client, make):
+    dalia = make.user(name="Dalia Contact", email="dalia@example.org")
+    group = make.group(contacts=[dalia])
+    make.group(slug="youth-organizing", name="Youth Organizing")
+    for _ in range(3):
+        make.member(group)
+    joined_late = make.member(group)
+    at(joined_late, 40, Status.ACTIVE, Status.PENDING)  # before the last 30 days: not counted
+    old = make.member(group, status="pending")
+    old.status_changed_at = utcnow() - timedelta(days=6)
+    make.member(group, status="pending")
+    gone = make.member(group, status="left")
+    at(gone, 2, Status.LEFT, Status.ACTIVE)
+    db.session.commit()
+    login(client, "dalia@example.org")
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "Youth Organizing" not in page
+    # 4 active; 2 waiting; 4 joined (each factory member has a row "to active" today) and 1 left in 30 days.
+    cells = row_of(page, "Defensive Support")
+    assert cells[1:5] == ["4", "2 waiting the oldest since " + cells[2].split("since ")[1], "4", "1"], cells
+    assert (utcnow() - timedelta(days=6)).strftime("%Y") in cells[2]
+
+
+def test_staff_see_every_group(client, make):
+    make.user(email="staff@example.org", role="staff")
+    make.group()
+    make.group(slug="youth-organizing", name="Youth Organizing")
+    login(client, "staff@example.org")
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert row_of(page, "Defensive Support")[1] == "0" and row_of(page, "Youth Organizing")[1] == "0"
+
+
+def images(page):
+    """[(alt, svg text)] of the page's chart images."""
+    found = re.findall(r'<img src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"', page)
+    return [(unescape(alt), base64.b64decode(data).decode()) for data, alt in found]
+
+
+def test_three_charts_are_svg_images_with_a_text_alternative_and_their_numbers_in_a_table(client, make):
+    make.user(email="staff@example.org", role="staff")
+    group = make.group()
+    members = [make.member(group, status="pending") for _ in range(10)]
+    # Ten requests decided this month after 1, 2, ... 10 hours: median 5 h (nearest rank), 90th percentile 9 h.
+    for hours, m in enumerate(members, start=1):
+        at(m, 0, Status.PENDING, Status.UNCONFIRMED, hours=hours + 1)
+        at(m, 0, Status.ACTIVE if hours % 2 else Status.DECLINED, Status.PENDING, hours=1)
+    db.session.commit()
+    login(client, "staff@example.org")
+    page = client.get("/dashboard").get_data(as_text=True)
+    charts = images(page)
+    assert len(charts) == 3
+    assert all(svg.startswith("<svg") for _alt, svg in charts)
+    assert "<script" not in page.lower()
+    month = utcnow().strftime("%Y-%m")
+    assert f"In {month}, 10 requests were decided: half within 5.0 hours, nine in ten within 9.0 hours." in charts[1][0]
+    assert re.search(rf'<th scope="row"[^>]*>{month}</th><td[^>]*>10</td><td[^>]*>5.0</td><td[^>]*>9.0</td>', page)
+    assert "Active members at the end of each month" in charts[0][0] and "Defensive Support from" in charts[0][0]
+    assert page.count("<details>") == 3
+
+
+def test_members_over_time_counts_back_from_today_through_the_history(client, make):
+    make.user(email="staff@example.org", role="staff")
+    group = make.group()
+    a, b = make.member(group), make.member(group)
+    for m in (a, b):
+        db.session.execute(sa.delete(MembershipEvent).where(MembershipEvent.membership_id == m.id))
+    at(a, 0, Status.ACTIVE, Status.PENDING)  # joined this month: the month before had one member fewer
+    db.session.commit()
+    login(client, "staff@example.org")
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "Defensive Support from 1 to 2" in images(page)[0][0]
+
+
+def test_delivery_outcomes_of_the_last_messages(client, make, deliver, mailbox):
+    staff = make.user(email="staff@example.org", role="staff")
+    group = make.group(contacts=[staff])
+    make.member(group)
+    make.member(group)
+    login(client, "staff@example.org")
+    client.post("/messages/new", data={"groups": [group.id], "subject": "Hill visit", "body": "Hi", "send": "Send"})
+    deliver()
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "Sent: 2" in images(page)[2][0]
+    assert re.search(r'<th scope="row"[^>]*>Hill visit</th><td data-label="Sent">2</td>', page)
+
+
+def add_memberships(group_ids, count):
+    """`count` people and memberships spread over the groups, with a history row each, by INSERT ... SELECT."""
+    numbers = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count) ")
+    start = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Person.id), 0)))
+    now = utcnow()
+    db.session.execute(sa.text(numbers + "INSERT INTO person (id, name, email, language, created_at) "
+                                         "SELECT :start + i, 'Bulk ' || i, 'bulk' || (:start + i) || '@example.org', "
+                                         "'en', :now FROM n"), {"count": count, "start": start, "now": now})
+    statuses = ["active", "active", "active", "pending", "left", "declined"]
+    db.session.execute(sa.text(
+        numbers + "INSERT INTO membership (person_id, group_id, status, role_title, note, confirm_nonce, "
+        "decision_reason, requested_at, joined_at, status_changed_at) "
+        "SELECT :start + i, CASE i % 3 WHEN 0 THEN :g0 WHEN 1 THEN :g1 ELSE :g2 END, "
+        "CASE i % 6 " + " ".join(f"WHEN {k} THEN '{s}'" for k, s in enumerate(statuses)) + " END, "
+        "'', '', '', '', :now, :now, :now FROM n"),
+        {"count": count, "start": start, "now": now, "g0": group_ids[0], "g1": group_ids[1], "g2": group_ids[2]})
+    db.session.execute(sa.text(
+        "INSERT INTO membership_event (membership_id, created_at, actor_label, from_status, to_status, reason) "
+        "SELECT m.id, :now, 'test', 'pending', m.status, '' FROM membership m JOIN person p ON p.id = m.person_id "
+        "WHERE p.id > :start"), {"start": start, "now": now - timedelta(days=40)})
+    db.session.commit()
+
+
+def test_the_dashboard_costs_the_same_queries_at_100000_memberships(client, make, count_queries):
+    make.user(email="staff@example.org", role="staff")
+    groups = [make.group(), make.group(slug="youth-organizing", name="Youth Organizing"),
+              make.group(slug="narrative", name="Narrative-Based Advocacy")]
+    login(client, "staff@example.org")
+    add_memberships([g.id for g in groups], 30)
+    few = count_queries(lambda: client.get("/dashboard").get_data())
+    add_memberships([g.id for g in groups], 100_000)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Membership)) == 100_030
+    many = count_queries(lambda: client.get("/dashboard").get_data())
+    assert many == few
+    page = client.get("/dashboard").get_data(as_text=True)
+    # A third of the bulk memberships are in each group, half of those active.
+    assert row_of(page, "Defensive Support")[1:2] == [str((100_000 + 30) // 3 // 2)]
