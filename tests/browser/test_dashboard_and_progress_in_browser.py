@@ -42,6 +42,7 @@ def test_the_message_page_reloads_itself_until_the_send_is_finished(new_page, ma
     page.get_by_label("Subject").fill("Hill visit")
     page.get_by_label("Message").fill("Please join us.")
     page.get_by_role("button", name="Send to the roster").click()
+    page.get_by_role("button", name="Yes, send it to 4 members now").click()  # the second look
     expect(page.get_by_text("Sending: 0 of 4 done")).to_be_visible()
     expect(page.locator("progress")).to_have_attribute("value", "0")
     deliver()

@@ -10,6 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
+from webapp.membership.tokens import member_token
 
 PHONE = {"width": 375, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
@@ -58,7 +59,9 @@ def test_every_page_fits_a_375_px_screen_and_passes_axe(new_page, world, deliver
     visitor = new_page(viewport=PHONE)
     for path, name in [("/", "home"), ("/groups", "directory"), ("/organizations", "organizations"),
                        ("/groups/defensive-support", "group page"), ("/groups/youth-organizing", "closed group"),
-                       ("/login", "login"), ("/confirm/not-a-real-token", "link problem"), ("/nowhere", "404")]:
+                       ("/login", "login"), ("/login/forgot", "forgot password"), ("/my-link", "email me my link"),
+                       (f"/me/{member_token(member.person)}", "member page"),
+                       ("/confirm/not-a-real-token", "link problem"), ("/nowhere", "404")]:
         visitor.goto(path)
         problems += _problems(visitor, name, axe)
         seen.append(name)
@@ -74,6 +77,7 @@ def test_every_page_fits_a_375_px_screen_and_passes_axe(new_page, world, deliver
     staff.get_by_label("Subject").fill("Hill visit on Tuesday")
     staff.get_by_label("Message").fill("Please join us.")
     staff.get_by_role("button", name="Send to the roster").click()
+    staff.get_by_role("button", name=re.compile("Yes, send it")).click()
     message_url = staff.url
     staff_pages = [
         ("/dashboard", "dashboard"), ("/review", "review"), ("/groups/defensive-support/review", "review, one group"),
@@ -82,7 +86,7 @@ def test_every_page_fits_a_375_px_screen_and_passes_axe(new_page, world, deliver
         ("/staff/accounts", "accounts"), ("/staff/groups", "staff groups"), ("/staff/groups/new", "new group"),
         ("/staff/groups/defensive-support/edit", "edit group"), ("/staff/audit", "audit log"),
         ("/staff/mail", "mail"), ("/staff/suppressions", "suppressions"), ("/staff/bounces", "bounces"),
-        ("/account/password", "password"), ("/account/email", "email preferences"),
+        ("/account", "my account"), ("/account/password", "password"), ("/account/email", "email preferences"),
         ("/staff/organizations", "organizations, staff"),
         (f"/staff/organizations/{member.organization_id}", "edit organization"),
         (f"/staff/organizations/{member.organization_id}/people", "organization's people"),
@@ -106,7 +110,7 @@ def test_every_page_fits_a_375_px_screen_and_passes_axe(new_page, world, deliver
                        ("/groups/defensive-support/roster", "contact's roster"), (message_url, "contact's message")]:
         contact.goto(path)
         problems += _problems(contact, name, axe)
-    assert len(seen) == 34
+    assert len(seen) == 38
     if problems:
         pytest.fail(f"{len(problems)} problems:\n" + "\n".join(problems), pytrace=False)
 
@@ -168,6 +172,7 @@ def test_screenshots_of_the_main_pages(new_page, world, deliver, make):
         staff.get_by_label("Subject").fill(f"Hill visit ({size})")
         staff.get_by_label("Message").fill("Please join us on Tuesday.")
         staff.get_by_role("button", name="Send to the roster").click()
+        staff.get_by_role("button", name=re.compile("Yes, send it")).click()
         expect(staff.locator("progress")).to_be_visible()
         shoot(staff, f"message-{size}")
         assert re.search(r"/messages/\d+$", staff.url)

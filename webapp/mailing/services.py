@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp import permissions
 from webapp.audit.services import record
+from webapp.db_types import utcnow
 from webapp.extensions import db
 from webapp.groups.models import GroupContact, WorkingGroup
 from webapp.mailing import compose

@@ -13,6 +13,7 @@ from webapp.groups import services as groups
 from webapp.membership import export, queries, roster_queries, services
 from webapp.membership.forms import (ROSTER_TAB_LABELS, ConfirmForm, JoinForm, RemoveForm, RosterSelection,
                                      RosterView)
+from webapp.membership.models import Status
 from webapp.membership.tokens import LinkExpired, LinkInvalid
 from webapp.organizations import services as organizations
 from webapp.outbox import services as outbox
