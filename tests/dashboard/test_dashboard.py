@@ -7,6 +7,7 @@ from html import unescape
 import sqlalchemy as sa
 
 from tests.conftest import login
+from tests.mailing.sending import send_message
 from webapp.db_types import utcnow
 from webapp.extensions import db
 from webapp.membership.models import Membership, MembershipEvent, Person, Status
@@ -104,7 +105,7 @@ def test_delivery_outcomes_of_the_last_messages(client, make, deliver, mailbox):
     make.member(group)
     make.member(group)
     login(client, "staff@example.org")
-    client.post("/messages/new", data={"groups": [group.id], "subject": "Hill visit", "body": "Hi", "send": "Send"})
+    send_message(client, {"groups": [group.id], "subject": "Hill visit", "body": "Hi"})
     deliver()
     page = client.get("/dashboard").get_data(as_text=True)
     assert "Sent: 2" in images(page)[2][0]

@@ -84,7 +84,7 @@ def world(app, make):
 
     organization_id = db.session.scalar(sa.select(Organization.id))
     return {"staff": staff, "group": group, "pending": pending, "member": member, "organization": organization_id,
-            "member_token": member_token(member.person_id), "other": other, "contact": contact.id}
+            "member_token": member_token(member.person), "other": other, "contact": contact.id}
 
 
 def post(client, url, data, files=None):

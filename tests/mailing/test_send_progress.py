@@ -5,6 +5,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from tests.conftest import login
+from tests.mailing.sending import send_message
 from webapp.db_types import utcnow
 from webapp.extensions import db
 from webapp.mailing.models import Message
@@ -18,8 +19,7 @@ def send_to(client, make, members=3):
     for _ in range(members):
         make.member(group)
     login(client, "staff@example.org")
-    response = client.post("/messages/new", data={"groups": [group.id], "subject": "Hill visit", "body": "Hi",
-                                                  "send": "Send"})
+    response = send_message(client, {"groups": [group.id], "subject": "Hill visit", "body": "Hi"})
     return response.location
 
 

@@ -28,7 +28,7 @@ def counts(page):
     """The delivery counts table: {status: n}, as staff read it."""
     table = page[page.index("<table"):page.index("</table>")]
     statuses = re.findall(r'<th scope="col"><span class="status status-(\w+)">', table)
-    numbers = [int(n) for n in re.findall(r"<td>(\d+)</td>", table)]
+    numbers = [int(n) for n in re.findall(r"<td[^>]*>(\d+)</td>", table)]
     return {s: n for s, n in zip(statuses, numbers) if n}
 
 

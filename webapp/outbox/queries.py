@@ -81,7 +81,9 @@ def recipients(email_id, status, number, counts, among=None):
 
     `among`, a SELECT of addresses, limits the page to those (and `counts` must be limited the same way).
     """
-    query = _matching(sa.select(Delivery), email_id=email_id, among=among).order_by(Delivery.address, Delivery.id)
+    # populate_existing: rows this session loaded before (the worker has moved on since) are read afresh.
+    query = _matching(sa.select(Delivery), email_id=email_id, among=among).order_by(Delivery.address, Delivery.id) \
+        .execution_options(populate_existing=True)
     if status:
         query = query.where(Delivery.status.in_(STATUS_FILTERS[status]))
     return _page(query, number, filter_counts(counts)[status or ""])
