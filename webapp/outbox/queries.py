@@ -94,7 +94,7 @@ def mail(status, kind, address, number, counts):
     # By id, which the primary key keeps in order: the order they were queued in.
     query = _matching(sa.select(Delivery), kind=kind, address=address) \
         .join(Delivery.email).options(contains_eager(Delivery.email).options(load_only(Email.subject, Email.kind))) \
-        .order_by(Delivery.id.desc())
+        .order_by(Delivery.id.desc()).execution_options(populate_existing=True)
     if status:
         query = query.where(Delivery.status.in_(STATUS_FILTERS[status]))
     return _page(query, number, filter_counts(counts)[status or ""])
