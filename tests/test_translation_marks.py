@@ -4,6 +4,8 @@ A pseudo-translation wraps every extracted string in ⟦ ⟧. Pages rendered in 
 must show no words outside those marks but the data they display.
 """
 import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -114,7 +116,9 @@ def test_every_page_is_marked_for_translation(client, make, app, deliver, mailbo
     data = {app.config["COALITION_NAME"], "Defensive Support", "Defensive Support summary", "About Defensive Support.",
             "First thing", "Second thing", "Dalia Contact", "dalia@example.org", "Ana Active", "ana@example.org",
             "Oasis Legal", "Pat Pending", "pat@example.org", "Subject line", "Body text", "staff@example.org",
-            "OK queued", "Group", "Dalia Contact <dalia@example.org>", "agenda.pdf", "America/New_York", format_date(utcnow(), locale="eo")}
+            "OK queued", "Group", "Dalia Contact <dalia@example.org>", "agenda.pdf", "America/New_York", format_date(utcnow(), locale="eo"),
+            # Today in the coalition's zone, which is yesterday's date in UTC for some hours of the day.
+            format_date(datetime.now(ZoneInfo(app.config["TIME_ZONE"])).date(), locale="eo")}
     problems = {}
     for page in pages:
         parser = VisibleText()

@@ -80,6 +80,7 @@ def forget_all():
     cache.clear()
     if current_app.config["CACHE_TYPE"] == "SimpleCache":
         path = _stamp_path()
+        path.parent.mkdir(parents=True, exist_ok=True)  # instance/ may not exist yet (a fresh clone, a wiped one)
         path.touch()
         now = time.time_ns()
         os.utime(path, ns=(now, now))
