@@ -168,6 +168,11 @@ def test_two_servers_and_two_workers_share_one_database_and_one_rate_limit(hosts
     status, page, headers = staff.post(f"{a}/messages/new", {"subject": "Two hosts", "body": "Hello, everyone.",
                                                              "groups": str(group.id), "send": "y"}, page)
     assert status == 302, page
+    # The second look, on the other server: only its button sends.
+    confirm = urllib.parse.urlsplit(headers["Location"]).path
+    status, page, _ = staff.get(f"{b}{confirm}")
+    assert status == 200 and "Yes, send it" in page, page
+    assert staff.post(f"{b}{confirm}", {}, page)[0] == 302
     members = {f"m{k:03d}@example.org" for k in range(MEMBERS)}
 
     def roster_mail():
