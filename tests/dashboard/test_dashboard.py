@@ -89,6 +89,25 @@ def test_three_charts_are_svg_images_with_a_text_alternative_and_their_numbers_i
     assert page.count("<details>") == 3
 
 
+def test_a_decision_late_on_a_month_s_last_evening_counts_in_that_month_in_the_coalition_s_zone(client, make, app):
+    make.user(email="staff@example.org", role="staff")
+    group = make.group()
+    member = make.member(group, status="pending")
+    zone = ZoneInfo(app.config["TIME_ZONE"])
+    this_month = utcnow().astimezone(zone).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    # 23:30 on the last day of last month where the coalition is: already this month in UTC, west of Greenwich.
+    decided = this_month - timedelta(minutes=30)
+    for created_at, from_, to in ((decided - timedelta(hours=3), Status.UNCONFIRMED, Status.PENDING),
+                                  (decided, Status.PENDING, Status.ACTIVE)):
+        db.session.add(MembershipEvent(membership_id=member.id, actor_label="test", from_status=from_, to_status=to,
+                                       created_at=created_at.astimezone(timezone.utc)))
+    db.session.commit()
+    login(client, "staff@example.org")
+    page = client.get("/dashboard").get_data(as_text=True)
+    last_month = decided.strftime("%Y-%m")
+    assert re.search(rf'<th scope="row"[^>]*>{last_month}</th><td[^>]*>1</td><td[^>]*>3.0</td>', page)
+
+
 def test_members_over_time_counts_back_from_today_through_the_history(client, make):
     make.user(email="staff@example.org", role="staff")
     group = make.group()

@@ -3,12 +3,14 @@
 Each reads an index range and hands back a few rows per group or per month, so
 its cost follows what it counts (the active members, the pending requests, the
 history of the months shown), never a row per membership in Python. Months are
-calendar months in UTC.
+calendar months in the coalition's zone (TIME_ZONE), as every date on its pages.
 """
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app
 
 from webapp.db_types import aware_utc, utcnow
 from webapp.extensions import db
@@ -32,11 +34,18 @@ def _dialect():
     return db.session.get_bind().dialect.name
 
 
-def _month(column):
-    """'YYYY-MM' of a timestamp, in SQL."""
-    if _dialect() == "postgresql":
-        return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM")
-    return sa.func.strftime("%Y-%m", column)
+def _month(column, months):
+    """'YYYY-MM' of a timestamp in the coalition's zone, in SQL, for a timestamp within `months`.
+
+    SQLite knows no zones, so both engines get the same CASE over the months' first instants.
+    """
+    starts = [_month_start(m) for m in months]
+    return sa.case(*[(column < start, label) for label, start in zip(months, starts[1:])], else_=months[-1])
+
+
+def _month_start(month):
+    """The first instant of a 'YYYY-MM' month in the coalition's zone."""
+    return datetime.fromisoformat(month + "-01").replace(tzinfo=ZoneInfo(current_app.config["TIME_ZONE"]))
 
 
 def _seconds_between(start, end):
@@ -75,8 +84,8 @@ def group_figures(group_ids, days=30):
 
 
 def last_months(count, now=None):
-    """The last `count` months as 'YYYY-MM', oldest first, this month last."""
-    now = now or utcnow()
+    """The last `count` months in the coalition's zone as 'YYYY-MM', oldest first, this month last."""
+    now = (now or utcnow()).astimezone(ZoneInfo(current_app.config["TIME_ZONE"]))
     year, month = now.year, now.month
     months = []
     for _ in range(count):
@@ -96,8 +105,8 @@ def members_over_time(active_now, months=12):
     on the true number.
     """
     shown = last_months(months)
-    first = datetime.fromisoformat(shown[0] + "-01").replace(tzinfo=timezone.utc)
-    month = _month(MembershipEvent.created_at)
+    first = _month_start(shown[0])
+    month = _month(MembershipEvent.created_at, shown)
     change = sa.func.sum(sa.case((MembershipEvent.to_status == Status.ACTIVE, 1),
                                  (MembershipEvent.from_status == Status.ACTIVE, -1), else_=0))
     rows = db.session.execute(
@@ -130,7 +139,7 @@ def decision_times(group_ids, months=12):
     """The time from request (confirmed, pending) to decision, per month of the decision: median and 90th
     percentile, by nearest rank, computed by the database with window functions, one row per month."""
     shown = last_months(months)
-    first = datetime.fromisoformat(shown[0] + "-01").replace(tzinfo=timezone.utc)
+    first = _month_start(shown[0])
     decision = sa.orm.aliased(MembershipEvent)
     asked = sa.orm.aliased(MembershipEvent)
     # When the request being decided became pending: the latest such row before the decision.
@@ -139,7 +148,7 @@ def decision_times(group_ids, months=12):
                        asked.created_at <= decision.created_at)
                 .scalar_subquery())
     waited = (
-        sa.select(_month(decision.created_at).label("month"),
+        sa.select(_month(decision.created_at, shown).label("month"),
                   _seconds_between(asked_at, decision.created_at).label("seconds"))
         .join(Membership, Membership.id == decision.membership_id)
         .where(decision.created_at >= first, decision.from_status == Status.PENDING,
