@@ -2,6 +2,8 @@
 
 No account: the link is the key. Every change is a POST with the form's token.
 """
+import functools
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -30,6 +32,15 @@ def _person(token):
         return None
 
 
+def by_link(view):
+    """The view gets the person whose link `token` is; an ended or forged link gets the "link ended" page."""
+    @functools.wraps(view)
+    def with_person(token, **kwargs):
+        person = _person(token)
+        return view(person, token, **kwargs) if person is not None else _link_ended()
+    return with_person
+
+
 def _page(person, token, status=200, **forms):
     memberships = queries.memberships_of(person.id)
     forms = {"name_form": NameForm(data={"name": person.name}), "language_form": LanguageForm(
@@ -41,22 +52,23 @@ def _page(person, token, status=200, **forms):
 
 
 @bp.route("/me/<token>")
-def member_page(token):
-    person = _person(token)
-    return _page(person, token) if person else _link_ended()
+@by_link
+def member_page(person, token):
+    return _page(person, token)
 
 
 def _own_membership(person, membership_id):
+    """One of this person's memberships, or 404."""
     membership = queries.get_membership(membership_id)
-    return membership if membership is not None and membership.person_id == person.id else None
+    if membership is None or membership.person_id != person.id:
+        abort(404)
+    return membership
 
 
 @bp.route("/me/<token>/leave/<int:membership_id>", methods=["POST"])
-def leave(token, membership_id):
-    person = _person(token)
-    membership = person and _own_membership(person, membership_id)
-    if membership is None:
-        return _link_ended() if person is None else abort(404)
+@by_link
+def leave(person, token, membership_id):
+    membership = _own_membership(person, membership_id)
     if LeaveForm().validate_on_submit():
         try:
             services.leave(membership)
@@ -68,11 +80,9 @@ def leave(token, membership_id):
 
 
 @bp.route("/me/<token>/withdraw/<int:membership_id>", methods=["POST"])
-def withdraw(token, membership_id):
-    person = _person(token)
-    membership = person and _own_membership(person, membership_id)
-    if membership is None:
-        return _link_ended() if person is None else abort(404)
+@by_link
+def withdraw(person, token, membership_id):
+    membership = _own_membership(person, membership_id)
     if LeaveForm().validate_on_submit():
         try:
             services.withdraw(membership)
@@ -84,10 +94,8 @@ def withdraw(token, membership_id):
 
 
 @bp.route("/me/<token>/stop", methods=["POST"])
-def stop_all(token):
-    person = _person(token)
-    if person is None:
-        return _link_ended()
+@by_link
+def stop_all(person, token):
     if StopAllForm().validate_on_submit():
         left = self_service.stop_all_group_email(person)
         flash(ngettext("You left %(num)d group. You will get no more group emails.",
@@ -97,10 +105,8 @@ def stop_all(token):
 
 
 @bp.route("/me/<token>/name", methods=["POST"])
-def rename(token):
-    person = _person(token)
-    if person is None:
-        return _link_ended()
+@by_link
+def rename(person, token):
     form = NameForm()
     if not form.validate_on_submit():
         return _page(person, token, 400, name_form=form)
@@ -110,10 +116,8 @@ def rename(token):
 
 
 @bp.route("/me/<token>/language", methods=["POST"])
-def language(token):
-    person = _person(token)
-    if person is None:
-        return _link_ended()
+@by_link
+def language(person, token):
     form = LanguageForm()
     if not form.validate_on_submit():
         return _page(person, token, 400, language_form=form)
@@ -126,10 +130,8 @@ def language(token):
 
 @bp.route("/me/<token>/address", methods=["POST"])
 @limiter.limit(lambda: current_app.config["JOIN_RATE_LIMIT"], methods=["POST"])  # each sends an email
-def change_address(token):
-    person = _person(token)
-    if person is None:
-        return _link_ended()
+@by_link
+def change_address(person, token):
     form = AddressForm()
     if form.validate_on_submit():
         try:
