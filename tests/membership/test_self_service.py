@@ -80,6 +80,39 @@ def test_a_pending_request_is_taken_back_and_may_be_asked_again_later(client, ma
     assert statuses == [Status.UNCONFIRMED, Status.PENDING, Status.WITHDRAWN, Status.UNCONFIRMED, Status.PENDING]
 
 
+def test_the_contacts_who_were_told_of_a_request_are_told_when_it_is_taken_back(client, make, mailbox, deliver):
+    dalia = make.user(name="Dalia Contact", email="dalia@example.org")
+    rachel = make.user(name="Rachel Contact", email="rachel@example.org")
+    rachel.language = "es"
+    quiet = make.user(name="Quiet Contact", email="quiet@example.org")
+    quiet.request_emails = False  # the daily reminder only: it never named this request
+    group = make.group(contacts=[dalia, rachel, quiet])
+    db.session.commit()
+    confirm(client, ask(client, deliver, mailbox))
+    mailbox.clear()
+    deliver()
+    (received,) = mailbox.to("rosa@example.org")
+    mailbox.clear()
+    client.post(f"{page_link(received)}/withdraw/{membership_of(group, 'rosa@example.org').id}")
+    deliver()
+    (notice,) = mailbox.to("dalia@example.org")
+    assert notice.subject == "Defensive Support: Rosa Applicant took back their request"
+    assert "Rosa Applicant <rosa@example.org> took back their request to join Defensive Support" in notice.text()
+    assert "/groups/defensive-support/review" in notice.text()
+    (spanish,) = mailbox.to("rachel@example.org")
+    assert "retiró su solicitud" in spanish.subject
+    assert mailbox.to("quiet@example.org") == [] and mailbox.to("rosa@example.org") == []
+
+
+def test_an_unconfirmed_request_taken_back_tells_no_contact(client, make, mailbox, deliver):
+    group = make.group(contacts=[make.user(email="dalia@example.org")])
+    message = ask(client, deliver, mailbox)
+    mailbox.clear()
+    client.post(f"{page_link(message)}/withdraw/{membership_of(group, 'rosa@example.org').id}")
+    deliver()
+    assert mailbox.to("dalia@example.org") == []
+
+
 def test_an_active_membership_cannot_be_withdrawn_nor_a_pending_one_left(client, make):
     group = make.group()
     ana = make.member(group, email="ana@example.org")

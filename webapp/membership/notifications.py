@@ -69,6 +69,19 @@ def new_request_for_contacts(membership):
               preferences_url=public_url("accounts.email_preferences"))
 
 
+def withdrawn_for_contacts(membership):
+    """The contacts told of a pending request (those who get each request's email) learn it was taken back."""
+    group = membership.group
+    review_url = public_url("review.group", slug=group.slug)
+    for contact in group.contacts:
+        if not contact.request_emails:
+            continue  # the daily reminder never listed it once it is gone
+        _send(contact, contact.language, lambda: _("%(group)s: %(name)s took back their request",
+                                                   group=group.shown_name, name=membership.person.name),
+              "withdrawn", contact=contact, membership=membership, group=group, review_url=review_url,
+              preferences_url=public_url("accounts.email_preferences"))
+
+
 def approved(membership):
     person, group = membership.person, membership.group
     _send(person, person.language, lambda: _("Welcome to %(group)s", group=group.shown_name),
@@ -89,7 +102,7 @@ def declined(membership):
 def removed(membership, reason):
     """The member is told they were removed from the group, with the reason if one was given."""
     person, group = membership.person, membership.group
-    _send(person, person.language, lambda: _("You were removed from %(group)s", group=group.name),
+    _send(person, person.language, lambda: _("You were removed from %(group)s", group=group.shown_name),
           "removed", person=person, group=group, reason=reason)
 
 

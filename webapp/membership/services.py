@@ -272,11 +272,17 @@ def leave(membership):
 
 
 def withdraw(membership):
-    """The applicant takes back a request not yet decided (unconfirmed or pending); they may ask again later."""
+    """The applicant takes back a request not yet decided (unconfirmed or pending); they may ask again later.
+
+    The contacts told of a pending request are told it was taken back, in the same transaction.
+    """
+    was_pending = membership.status == Status.PENDING
     _transition(membership, Status.WITHDRAWN, actor_label="applicant")
     membership.confirm_nonce = ""  # the confirmation link it was sent stops working
     membership.confirm_sent_at = None  # the owner acted: asking again soon gets a new link at once
     record("membership.withdraw", actor=membership.person.email, target=f"membership:{membership.id}")
+    if was_pending:
+        notifications.withdrawn_for_contacts(membership)
     db.session.commit()
 
 
