@@ -3,7 +3,8 @@ import re
 
 import sqlalchemy as sa
 
-from tests.conftest import links_in, membership_of
+from tests.conftest import links_in, login, membership_of
+from tests.mailing.sending import send_message
 from webapp.audit.models import AuditEvent
 from webapp.extensions import db
 from webapp.membership.models import Person, Status
@@ -203,6 +204,24 @@ def test_a_new_address_changes_only_when_confirmed_from_it_and_the_old_one_is_to
     assert client.post(link).status_code == 410  # used once
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
                              .where(AuditEvent.action == "person.address_change")) == 1
+
+
+def test_roster_mail_still_queued_when_the_address_changes_goes_to_the_new_address(client, make, mailbox, deliver):
+    staff = make.user(email="staff@example.org", role="staff")
+    group = make.group(contacts=[staff])
+    ana = make.member(group, name="Ana Morales", email="ana@example.org")
+    make.member(group, email="ben@example.org")
+    _ask_new_address(client, f"/me/{member_token(ana.person)}", "ana.new@example.com", mailbox, deliver)
+    (link,) = [path_of(u) for u in links_in(mailbox.messages[0].text()) if "/address-change/" in u]
+    login(client, "staff@example.org")
+    send_message(client, {"groups": [group.id], "subject": "Hill visit", "body": "See you there."})
+    mailbox.clear()
+    client.post(link)  # confirmed before the worker reached the roster email
+    deliver()
+    (roster,) = [m for m in mailbox.to("ana.new@example.com") if m.subject == "Hill visit"]
+    assert "ana.new@example.com" in roster.message["To"]
+    assert [m.subject for m in mailbox.to("ana@example.org")] == ["Your email address for the groups was changed"]
+    assert [m.subject for m in mailbox.to("ben@example.org")] == ["Hill visit"]
 
 
 def test_an_address_that_belongs_to_someone_is_refused_then_and_at_confirmation(client, make, mailbox, deliver):

@@ -15,7 +15,7 @@ from webapp.membership.models import Person
 from webapp.membership.services import MembershipError, unsubscribe
 from webapp.membership.tokens import LinkInvalid, read_address_change_token, read_member_token
 from webapp.outbox import blocks
-from webapp.outbox.services import normalize_address
+from webapp.outbox.services import normalize_address, readdress_queued_roster_mail
 
 
 class AddressTaken(MembershipError):
@@ -123,6 +123,7 @@ def confirm_address_change(token):
     except IntegrityError:
         db.session.rollback()
         raise AddressTaken()
+    readdress_queued_roster_mail(old, new)
     notifications.address_changed(person, old)
     record("person.address_change", actor=new, target=f"person:{person.id}")
     db.session.commit()

@@ -197,6 +197,21 @@ def cancel_queued_roster_mail(address, still_for=()):
             delivery.last_reply = "cancelled: no longer a member"
 
 
+def readdress_queued_roster_mail(old, new):
+    """A person's address changed: their roster mail still waiting goes to the new address. Returns how many.
+
+    Rows a worker holds ("sending") go out as they are, within seconds; notices stay with the old address they
+    were written for.
+    """
+    roster_emails = sa.select(Email.id).where(Email.kind == EmailKind.ROSTER)
+    return db.session.execute(
+        sa.update(Delivery)
+        .where(Delivery.address == normalize_address(old), Delivery.status == DeliveryStatus.QUEUED,
+               Delivery.email_id.in_(roster_emails))
+        .values(address=normalize_address(new))
+    ).rowcount
+
+
 def retry_failed(email_id):
     """Queue the failed and dead deliveries of an email again; returns how many."""
     result = db.session.execute(
