@@ -1,6 +1,5 @@
 """The Flask extension objects, created unbound and initialised in create_app."""
 from flask import request, session
-from flask_babel import Babel
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -11,6 +10,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from webapp.translations import ReadersBabel
 
 
 class Base(DeclarativeBase):
@@ -32,7 +33,7 @@ mail = Mail()
 csrf = CSRFProtect()
 login = LoginManager()
 limiter = Limiter(key_func=get_remote_address)
-babel = Babel()
+babel = ReadersBabel()  # Flask-Babel's, keeping each request's translations (webapp/translations.py)
 cache = Cache()  # the public pages (webapp/public_pages.py)
 
 
