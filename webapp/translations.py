@@ -64,7 +64,8 @@ def catalog():
 
 
 # (translations, autoescape, message) -> the message translated, escaped and formatted with no arguments.
-# Bounded by the messages in the templates times the languages.
+# Bounded by the messages in the templates times the languages: Flask-Babel keeps one Translations per
+# language; outside an app context it makes a new NullTranslations each call, which is not kept here.
 _plain = {}
 
 
@@ -72,17 +73,17 @@ _plain = {}
 def gettext(context, string, **variables):
     translations = catalog()
     autoescape = context.eval_ctx.autoescape
-    if not variables:
+    keep = not variables and type(translations) is not support.NullTranslations
+    if keep:
         key = (translations, autoescape, string)
-        try:
-            return _plain[key]
-        except KeyError:
-            pass
+        kept = _plain.get(key)
+        if kept is not None:
+            return kept
     rv = translations.ugettext(string)
     if autoescape:
         rv = Markup(rv)
     rv = rv % variables
-    if not variables:
+    if keep:
         _plain[key] = rv
     return rv
 
