@@ -64,7 +64,8 @@ def build(url, size, pending):
     from webapp.membership.models import Membership, Person
 
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        for suffix in ("", "-wal", "-shm"):  # a write-ahead log left beside a new file would be read into it
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
     app = create_app(type("BenchConfig", (Config,), {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
                                                      "RATELIMIT_ENABLED": False}))
     with app.app_context():

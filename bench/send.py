@@ -73,7 +73,8 @@ def prepare_roster(url, members):
     from webapp.membership.models import Membership, Person, Status
 
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        for suffix in ("", "-wal", "-shm"):  # a write-ahead log left beside a new file would be read into it
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
     app = app_for(url)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":

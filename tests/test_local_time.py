@@ -15,3 +15,19 @@ def test_times_are_shown_in_the_coalitions_zone(app):
     with app.test_request_context(headers={"Accept-Language": "es"}):
         refresh()  # the test's app context keeps the locale chosen above
         assert local_time(datetime(2026, 11, 30, 21, 0)) == "30/11/26, 16:00"
+
+
+def test_the_lists_quick_filters_read_as_flask_babel_writes(app):
+    # local_time and local_date apply each language's patterns themselves (a list page formats a date a row);
+    # what they write is what Flask-Babel's format_datetime and format_date write, around the clock changes too.
+    from flask_babel import format_date, format_datetime
+
+    moments = [datetime(2026, 3, 8, hour, 59) for hour in range(5, 9)] + \
+              [datetime(2026, 11, 1, hour, 1) for hour in range(4, 8)] + [datetime(2025, 12, 31, 23, 30, 45)]
+    for language in ("en", "es"):
+        with app.test_request_context(f"/?lang={language}"):
+            refresh()
+            for moment in moments:
+                for form in ("short", "medium", "long", "full"):
+                    assert local_time(moment, form) == format_datetime(moment, form)
+                    assert local_date(moment, form) == format_date(moment, form)

@@ -7,9 +7,9 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, config_from_env
-from webapp import input_guard, local_time, public_pages, request_log
+from webapp import input_guard, local_time, public_pages, request_log, translations
 from webapp.membership import count_cache
-from webapp.extensions import babel, csrf, db, limiter, login, mail, migrate, select_locale
+from webapp.extensions import babel, csrf, db, limiter, login, mail, migrate, select_locale, sqlite_settings
 
 
 def create_app(config=None):
@@ -29,6 +29,8 @@ def create_app(config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     db.init_app(app)
+    with app.app_context():
+        sqlite_settings(db.engine)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     mail.init_app(app)
     csrf.init_app(app)
@@ -40,6 +42,7 @@ def create_app(config=None):
     count_cache.init_app(app)
     request_log.init_app(app)  # before input_guard: a refused request is logged too
     babel.init_app(app, locale_selector=select_locale)
+    translations.init_app(app)  # after babel: the templates' _() reads the request's translations once
     local_time.init_app(app)
     input_guard.init_app(app)  # before the blueprints: their routes use its <int:…>
 

@@ -1,6 +1,5 @@
 """The Flask extension objects, created unbound and initialised in create_app."""
 from flask import request, session
-from flask_babel import Babel
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -11,6 +10,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from webapp.translations import ReadersBabel
 
 
 class Base(DeclarativeBase):
@@ -32,8 +33,31 @@ mail = Mail()
 csrf = CSRFProtect()
 login = LoginManager()
 limiter = Limiter(key_func=get_remote_address)
-babel = Babel()
+babel = ReadersBabel()  # Flask-Babel's, keeping each request's translations (webapp/translations.py)
 cache = Cache()  # the public pages (webapp/public_pages.py)
+
+
+def sqlite_settings(engine):
+    """On SQLite, each connection writes ahead (WAL) and syncs to disk at checkpoints, not at each commit.
+
+    With SQLite's defaults (a rollback journal, synchronous=FULL) every commit waits for the disk two or
+    three times: a join request, which commits once, spent most of its time there. In WAL mode readers
+    and the writer do not block each other (two web workers and the delivery worker share the file),
+    and with synchronous=NORMAL a commit is durable once the next checkpoint syncs: a power cut may lose
+    the last commits, never the database's consistency (SQLite's own advice for WAL). The journal mode
+    stays with the file; synchronous is set on each connection.
+    """
+    import sqlalchemy as sa
+
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _write_ahead(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
 
 
 def database_key():

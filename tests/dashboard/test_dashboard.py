@@ -171,3 +171,12 @@ def test_the_dashboard_costs_the_same_queries_at_100000_memberships(client, make
     page = client.get("/dashboard").get_data(as_text=True)
     # A third of the bulk memberships are in each group, half of those active.
     assert row_of(page, "Defensive Support")[1:2] == [str((100_000 + 30) // 3 // 2)]
+
+
+def test_a_chart_is_drawn_once_for_the_same_figures():
+    from webapp.dashboard import charts
+
+    first = charts.members_over_time(["2026-01", "2026-02"], {"Defensive Support": [3, 4]})
+    assert charts.members_over_time(["2026-01", "2026-02"], {"Defensive Support": [3, 4]}) is first
+    other = charts.members_over_time(["2026-01", "2026-02"], {"Defensive Support": [3, 5]})
+    assert other != first and other.startswith("data:image/svg+xml;base64,")

@@ -16,7 +16,8 @@ from webapp.organizations import services as organizations
 
 
 def _link(text, url):
-    return Markup('<a href="{}">{}</a>').format(url, text) if url else escape(text)
+    # % escapes each argument as .format() would, without its Python-level formatter (a link a row).
+    return Markup('<a href="%s">%s</a>') % (url, text) if url else escape(text)
 
 
 def _split(target):

@@ -5,8 +5,14 @@ no second round of queries, and no script runs, since a browser runs none in
 an image (pygal writes its tooltip configuration as a <script> even with
 `js=[]`, and loads nothing more with it). The page gives each image its text
 alternative and the numbers in a table under it.
+
+Drawing a chart takes pygal about 10 ms, three times what the rest of the page
+takes; the figures change far less often than the page is read. So each chart
+is drawn once for its figures and labels, and kept (a few dozen, per process):
+other figures, or the same ones named in another language, draw a new one.
 """
 import base64
+from functools import lru_cache
 
 import pygal
 from pygal.style import Style
@@ -33,30 +39,49 @@ def _data_url(chart):
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+def _frozen(series):
+    return tuple((name, tuple(values)) for name, values in series.items())
+
+
 def members_over_time(months, series):
     """A line per group: active members at the end of each month. `series` maps a group's name to counts."""
+    return _members_over_time(tuple(months), _frozen(series))
+
+
+@lru_cache(maxsize=32)
+def _members_over_time(months, series):
     chart = pygal.Line(**_CONFIG, x_label_rotation=0, show_minor_x_labels=False,
                        x_labels_major_every=max(len(months) // 4, 1), dots_size=3)
-    chart.x_labels = months
-    for name, counts in series.items():
-        chart.add(name, counts)
+    chart.x_labels = list(months)
+    for name, counts in series:
+        chart.add(name, list(counts))
     return _data_url(chart)
 
 
 def decision_times(months, median, p90, median_label, p90_label):
     """Two lines: the median and the 90th percentile of the hours a request waited, per month."""
+    return _decision_times(tuple(months), tuple(median), tuple(p90), median_label, p90_label)
+
+
+@lru_cache(maxsize=32)
+def _decision_times(months, median, p90, median_label, p90_label):
     chart = pygal.Line(**_CONFIG, show_minor_x_labels=False, x_labels_major_every=max(len(months) // 4, 1),
                        dots_size=3)
-    chart.x_labels = months
-    chart.add(median_label, median)
-    chart.add(p90_label, p90)
+    chart.x_labels = list(months)
+    chart.add(median_label, list(median))
+    chart.add(p90_label, list(p90))
     return _data_url(chart)
 
 
 def delivery_outcomes(labels, series):
     """Stacked bars, one per message: `series` maps an outcome's name to a count per message."""
+    return _delivery_outcomes(tuple(labels), _frozen(series))
+
+
+@lru_cache(maxsize=32)
+def _delivery_outcomes(labels, series):
     chart = pygal.StackedBar(**_CONFIG, x_label_rotation=0, truncate_label=14)
-    chart.x_labels = labels
-    for name, counts in series.items():
-        chart.add(name, counts)
+    chart.x_labels = list(labels)
+    for name, counts in series:
+        chart.add(name, list(counts))
     return _data_url(chart)
