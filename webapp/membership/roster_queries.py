@@ -11,6 +11,8 @@ the counts, and the order by organization (ix_membership_roster holds each
 membership's organization). A search reads every person's name and address,
 as a substring has no index. `make bench-pages` has the figures.
 """
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
@@ -19,7 +21,6 @@ from webapp.membership import count_cache
 from webapp.membership.models import Membership, Person, Status
 from webapp.organizations.models import Organization
 from webapp.outbox.models import Suppression, SuppressionKind
-from webapp.paging import Page
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 1000  # rows per query of the CSV
@@ -129,22 +130,114 @@ def counts(group, search=""):
     return {tab: found[tab] for tab in TABS}
 
 
-def page(group, *, tab, search, sort, descending, number, total):
-    """Page `number` of a tab (the nearest that exists), its members with their person and organization.
+@dataclass
+class RosterPage:
+    """One page of a tab: its members, how many the tab has, and where the pages before and after it start.
 
-    `total` is the tab's count, from counts(). One query.
+    `previous` and `following` are the membership ids to give as ?before= and ?after= (None: no such page);
+    `at_start`/`at_end` say whether this is the first or the last page.
     """
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    number = min(max(number, 1), pages)
-    start = (number - 1) * PAGE_SIZE
-    end = min(start + PAGE_SIZE, total)
-    backwards = start > total - end  # nearer the end: read from there, in the opposite order
-    column, ordered = _ordered(_conditions(group.id, tab, search), sort, tab, descending != backwards,
-                               people_first=sort == "name" and not search)
-    chosen = ordered.offset(total - end).limit(end - start) if backwards else ordered.offset(start).limit(PAGE_SIZE)
-    keys = [key.desc() if descending else key.asc() for key in _sort_keys(sort, tab)]
+
+    items: list
+    total: int
+    previous: int | None
+    following: int | None
+    at_start: bool
+    at_end: bool
+
+
+def _cursor_keys(group_id, sort, tab, membership_id):
+    """The sort key of one of the group's memberships, for reading the rows after or before it; None if it is not
+    the group's (a cursor is only a position, and only in this group's roster: no other group's order leaks)."""
+    changed = Membership.joined_at if _STATUS[tab] == Status.ACTIVE else Membership.status_changed_at
+    columns = {"name": [sa.func.lower(Person.name), Person.id],
+               "organization": [Organization.name_key, Membership.id],
+               "date": [changed, Membership.id]}[sort]
+    row = db.session.execute(
+        sa.select(*columns).select_from(Membership).join(Person, Person.id == Membership.person_id)
+        .outerjoin(Organization, Organization.id == Membership.organization_id)
+        .where(Membership.id == membership_id, Membership.group_id == group_id)).first()
+    if row is None or (sort != "organization" and None in tuple(row)):
+        return None
+    return tuple(row)
+
+
+def _beyond(keys, cursor, descending):
+    """Rows past `cursor` in the order of `keys` (two: a key and a unique tie-breaker). The first term lets an
+    index seek to the place; the second is the exact place."""
+    first, second = keys
+    if descending:
+        return [first <= cursor[0], sa.tuple_(first, second) < sa.tuple_(*cursor)]
+    return [first >= cursor[0], sa.tuple_(first, second) > sa.tuple_(*cursor)]
+
+
+def _by_organization(conditions, cursor, descending, limit):
+    """The ids of up to `limit` memberships in organization order past `cursor` (None: from the start).
+
+    Two parts, each read in an index and cut at `limit`: those with an organization, walking organizations
+    by name (ix_organization name_key) and each one's memberships here (ix_membership_organization), then
+    those without one, by id. Descending reads them the other way round.
+    """
+    with_org = (sa.select(Membership.id.label("id"), sa.literal(0).label("part"), Organization.name_key.label("key"))
+                .select_from(Organization).join(Membership, Membership.organization_id == Organization.id)
+                .where(*conditions))
+    without = (sa.select(Membership.id.label("id"), sa.literal(1).label("part"), sa.literal("").label("key"))
+               .where(Membership.organization_id.is_(None), *conditions))
+    if cursor is not None:
+        key, membership_id = cursor
+        if key is None:  # the cursor is among those without an organization
+            without = without.where(Membership.id < membership_id if descending else Membership.id > membership_id)
+            if not descending:
+                with_org = with_org.where(sa.false())
+        else:
+            with_org = with_org.where(*_beyond([Organization.name_key, Membership.id], cursor, descending))
+            if descending:
+                without = without.where(sa.false())
+    order = (lambda c: c.desc()) if descending else (lambda c: c.asc())
+    with_org = with_org.order_by(order(Organization.name_key), order(Membership.id)).limit(limit).subquery()
+    without = without.order_by(order(Membership.id)).limit(limit).subquery()
+    both = sa.union_all(sa.select(with_org), sa.select(without)).subquery()
+    return sa.select(both.c.id).order_by(order(both.c.part), order(both.c.key), order(both.c.id)).limit(limit)
+
+
+def page(group, *, tab, search, sort, descending, after=None, before=None, total):
+    """A page of a tab: the first, the one after membership `after`, the one before membership `before`, or the
+    last (`before="end"`); a cursor that is not one of the group's memberships gives the first page.
+
+    `total` is the tab's count, from counts(). Each page reads about as many rows as it shows, wherever it is
+    in the roster (keyset paging: no OFFSET). Two queries: the cursor's place (when there is one), then the page.
+    """
+    backwards = before is not None
+    mark = before if backwards else after
+    cursor = None
+    if isinstance(mark, int):
+        cursor = _cursor_keys(group.id, sort, tab, mark)
+        if cursor is None:  # not a member here: the first page
+            backwards, mark = False, None
+    conditions = _conditions(group.id, tab, search)
+    reading_desc = descending != backwards
+    people_first = sort == "name" and not search
+    if sort == "organization":
+        column = Membership.id
+        chosen = _by_organization(conditions, cursor, reading_desc, PAGE_SIZE + 1)
+    else:
+        column, ordered = _ordered(conditions, sort, tab, reading_desc, people_first=people_first)
+        if cursor is not None:
+            ordered = ordered.where(*_beyond(_sort_keys(sort, tab), cursor, reading_desc))
+        chosen = ordered.limit(PAGE_SIZE + 1)
+    keys = [key.desc() if reading_desc else key.asc() for key in _sort_keys(sort, tab)]
     items = db.session.scalars(_rows_of(group.id, column, chosen).order_by(*keys)).all()
-    return Page(items=items, number=number, pages=pages, total=total)
+    if not items and cursor is not None:  # nobody there any more (removed since): the first page
+        return page(group, tab=tab, search=search, sort=sort, descending=descending, total=total)
+    more = len(items) > PAGE_SIZE
+    items = items[:PAGE_SIZE]
+    if backwards:
+        items.reverse()
+    at_start = not more if backwards else mark is None
+    at_end = (mark == "end" or not more) if backwards else not more
+    return RosterPage(items=items, total=total, at_start=at_start, at_end=at_end,
+                      previous=items[0].id if items and not at_start else None,
+                      following=items[-1].id if items and not at_end else None)
 
 
 def export(group, *, tab="active", search="", selected=None):
