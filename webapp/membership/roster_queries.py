@@ -42,12 +42,20 @@ def _in_tab(tab):
     return conditions
 
 
+def _contains(column, term):
+    """`column` holds `term` (% and _ stand for themselves). The pattern is made here, whole, so that
+    PostgreSQL plans it with the trigram indexes (migration b3f1d2e4c6a8) where they exist."""
+    escaped = term.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return column.like(f"%{escaped}%", escape="/")
+
+
 def _in_group(group_id, search=""):
     """The group's memberships; with a search, those whose person's name or address, or whose organization's
     name, contains it in any case (% and _ stand for themselves).
 
-    A search reads every person and organization (a substring has no index)
-    and keeps the few that match; their memberships are then looked up by
+    A search finds the people and organizations that match: on PostgreSQL in
+    their trigram indexes, on SQLite by reading every one (a substring has no
+    index there); their memberships are then looked up by
     person and by organization, so that no plan starts from the group's
     thousands of memberships, as SQLite's does from `group_id = ?` when it has
     no statistics (the app never runs ANALYZE). Organization names are matched
@@ -56,9 +64,9 @@ def _in_group(group_id, search=""):
     if not search:
         return Membership.group_id == group_id
     term = " ".join(search.split()).lower()
-    people = sa.select(Person.id).where(sa.or_(
-        sa.func.lower(Person.name).contains(term, autoescape=True), Person.email.contains(term, autoescape=True)))
-    organizations = sa.select(Organization.id).where(Organization.name_key.contains(term, autoescape=True))
+    people = sa.select(Person.id).where(sa.or_(_contains(sa.func.lower(Person.name), term),
+                                               _contains(Person.email, term)))
+    organizations = sa.select(Organization.id).where(_contains(Organization.name_key, term))
     found = sa.union_all(
         sa.select(Membership.id).where(Membership.group_id == group_id,
                                        Membership.person_id.in_(people.correlate(None))).correlate(None),
@@ -174,26 +182,32 @@ def _beyond(keys, cursor, descending):
 def _by_organization(conditions, cursor, descending, limit):
     """The ids of up to `limit` memberships in organization order past `cursor` (None: from the start).
 
-    Two parts, each read in an index and cut at `limit`: those with an organization, walking organizations
-    by name (ix_organization name_key) and each one's memberships here (ix_membership_organization), then
-    those without one, by id. Descending reads them the other way round.
+    Two parts, each cut at `limit`: those with an organization, then those without one, by id (descending
+    reads them the other way round). The first part picks its organizations first, walking their names in
+    order (organization's unique name_key) and keeping each with a membership in the tab
+    (ix_membership_organization), up to `limit` of them; then it sorts only those organizations'
+    memberships. A join of the two would let SQLite start from the tab's thousands of memberships.
     """
+    order = (lambda c: c.desc()) if descending else (lambda c: c.asc())
+    in_tab = sa.exists().where(Membership.organization_id == Organization.id, *conditions)
+    organizations = sa.select(Organization.id).where(in_tab.correlate(Organization))
     with_org = (sa.select(Membership.id.label("id"), sa.literal(0).label("part"), Organization.name_key.label("key"))
-                .select_from(Organization).join(Membership, Membership.organization_id == Organization.id)
+                .select_from(Membership).join(Organization, Organization.id == Membership.organization_id)
                 .where(*conditions))
     without = (sa.select(Membership.id.label("id"), sa.literal(1).label("part"), sa.literal("").label("key"))
                .where(Membership.organization_id.is_(None), *conditions))
-    if cursor is not None:
-        key, membership_id = cursor
-        if key is None:  # the cursor is among those without an organization
-            without = without.where(Membership.id < membership_id if descending else Membership.id > membership_id)
-            if not descending:
-                with_org = with_org.where(sa.false())
-        else:
-            with_org = with_org.where(*_beyond([Organization.name_key, Membership.id], cursor, descending))
-            if descending:
-                without = without.where(sa.false())
-    order = (lambda c: c.desc()) if descending else (lambda c: c.asc())
+    if cursor is not None and cursor[0] is None:  # the cursor is among those without an organization
+        without = without.where(Membership.id < cursor[1] if descending else Membership.id > cursor[1])
+        if not descending:
+            with_org = with_org.where(sa.false())
+    elif cursor is not None:
+        organizations = organizations.where(Organization.name_key <= cursor[0] if descending
+                                            else Organization.name_key >= cursor[0])
+        with_org = with_org.where(*_beyond([Organization.name_key, Membership.id], cursor, descending))
+        if descending:
+            without = without.where(sa.false())
+    organizations = organizations.order_by(order(Organization.name_key)).limit(limit)
+    with_org = with_org.where(Membership.organization_id.in_(organizations.correlate(None)))
     with_org = with_org.order_by(order(Organization.name_key), order(Membership.id)).limit(limit).subquery()
     without = without.order_by(order(Membership.id)).limit(limit).subquery()
     both = sa.union_all(sa.select(with_org), sa.select(without)).subquery()

@@ -1,0 +1,66 @@
+"""The roster's search by trigrams on PostgreSQL: pg_trgm GIN indexes on people's names and addresses and
+organizations' names, so that a substring is found without reading every row; the roster by organization
+reads an organization's members in a tab in order
+
+Revision ID: b3f1d2e4c6a8
+Revises: 9a7e3c1d5b20
+Create Date: 2026-12-01 01:50:00
+
+Only on PostgreSQL, and only where the pg_trgm extension is available (it
+ships with PostgreSQL's contrib, which most installations have) and can be
+created by the migrating role: without it the search works as before, reading
+every row, and this migration still succeeds. The indexes are not in the
+models (SQLite has no such index); migrations/env.py and the models test
+leave them out of the comparison (webapp.db_types.TRIGRAM_INDEXES).
+"""
+import sqlalchemy as sa
+from alembic import op
+
+
+revision = 'b3f1d2e4c6a8'
+down_revision = "9a7e3c1d5b20"
+branch_labels = None
+depends_on = None
+
+# name: (table, expression). An address is stored in lower case already; a name is searched as lower(name).
+INDEXES = {
+    "ix_person_name_trgm": ("person", "lower(name)"),
+    "ix_person_email_trgm": ("person", "email"),
+    "ix_organization_name_key_trgm": ("organization", "name_key"),
+}
+
+
+def _trigram_schema(bind):
+    """Create pg_trgm if it is available and this role may; the schema that holds it, or None."""
+    if not bind.scalar(sa.text("SELECT count(*) FROM pg_available_extensions WHERE name = 'pg_trgm'")):
+        return None
+    try:
+        with bind.begin_nested():  # a refusal (no privilege) must not abort the migration's transaction
+            bind.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    except sa.exc.DBAPIError:
+        return None
+    # Named with its schema: an extension made earlier may live in a schema not on this search_path.
+    return bind.scalar(sa.text("SELECT quote_ident(n.nspname) FROM pg_extension e "
+                               "JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"))
+
+
+def upgrade():
+    with op.batch_alter_table('membership', schema=None) as batch_op:
+        batch_op.drop_index('ix_membership_organization')
+        batch_op.create_index('ix_membership_organization', ['organization_id', 'group_id', 'status', 'id'],
+                              unique=False)
+    bind = op.get_bind()
+    schema = _trigram_schema(bind) if bind.dialect.name == "postgresql" else None
+    if schema is None:
+        return
+    for name, (table, expression) in INDEXES.items():
+        op.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (({expression}) {schema}.gin_trgm_ops)")
+
+
+def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        for name in INDEXES:
+            op.execute(f"DROP INDEX IF EXISTS {name}")
+    with op.batch_alter_table('membership', schema=None) as batch_op:
+        batch_op.drop_index('ix_membership_organization')
+        batch_op.create_index('ix_membership_organization', ['organization_id', 'group_id'], unique=False)
