@@ -1,6 +1,6 @@
 """The roster's search by trigrams on PostgreSQL: pg_trgm GIN indexes on people's names and addresses and
 organizations' names, so that a substring is found without reading every row; the roster by organization
-reads an organization's members in a tab in order
+reads an organization's members in a tab in order; the bouncing tab reads the bounces alone
 
 Revision ID: b3f1d2e4c6a8
 Revises: 9a7e3c1d5b20
@@ -49,6 +49,8 @@ def upgrade():
         batch_op.drop_index('ix_membership_organization')
         batch_op.create_index('ix_membership_organization', ['organization_id', 'group_id', 'status', 'id'],
                               unique=False)
+    with op.batch_alter_table('suppression', schema=None) as batch_op:
+        batch_op.create_index('ix_suppression_kind', ['kind', 'address'], unique=False)
     bind = op.get_bind()
     schema = _trigram_schema(bind) if bind.dialect.name == "postgresql" else None
     if schema is None:
@@ -61,6 +63,8 @@ def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         for name in INDEXES:
             op.execute(f"DROP INDEX IF EXISTS {name}")
+    with op.batch_alter_table('suppression', schema=None) as batch_op:
+        batch_op.drop_index('ix_suppression_kind')
     with op.batch_alter_table('membership', schema=None) as batch_op:
         batch_op.drop_index('ix_membership_organization')
         batch_op.create_index('ix_membership_organization', ['organization_id', 'group_id'], unique=False)

@@ -121,6 +121,10 @@ def counts(group, search=""):
     from the suppression list, each looked up in the group.
     """
     in_group = _in_group(group.id, search)
+    if search:
+        # The matches, found once (a CTE used twice is materialized on both engines) for both counts.
+        matched = sa.select(Membership.id).where(in_group).cte("matched")
+        in_group = Membership.id.in_(sa.select(matched.c.id))
     by_status = (sa.select(sa.type_coerce(Membership.status, sa.String), sa.func.count())
                  .where(in_group).group_by(Membership.status))
     here = sa.exists().where(Person.email == Suppression.address, Membership.person_id == Person.id, in_group,
@@ -238,6 +242,8 @@ def page(group, *, tab, search, sort, descending, after=None, before=None, total
         column, ordered = _ordered(conditions, sort, tab, reading_desc, people_first=people_first)
         if cursor is not None:
             ordered = ordered.where(*_beyond(_sort_keys(sort, tab), cursor, reading_desc))
+        if people_first and tab == "bouncing":  # the few bouncing people, sorted, not every name walked
+            ordered = ordered.where(Person.id.in_(_bouncing_people()))
         chosen = ordered.limit(PAGE_SIZE + 1)
     keys = [key.desc() if reading_desc else key.asc() for key in _sort_keys(sort, tab)]
     items = db.session.scalars(_rows_of(group.id, column, chosen).order_by(*keys)).all()
