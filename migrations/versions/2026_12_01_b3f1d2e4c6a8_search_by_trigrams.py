@@ -1,6 +1,6 @@
-"""The roster's search by trigrams on PostgreSQL: pg_trgm GIN indexes on people's names and addresses and
-organizations' names, so that a substring is found without reading every row; the roster by organization
-reads an organization's members in a tab in order; the bouncing tab reads the bounces alone
+"""The roster's search by trigrams: pg_trgm GIN indexes on PostgreSQL, an FTS5 trigram table on SQLite, so that
+a substring is found without reading every row; the roster by organization reads an organization's members in a
+tab in order; the bouncing tab reads the bounces alone
 
 Revision ID: b3f1d2e4c6a8
 Revises: 9a7e3c1d5b20
@@ -12,6 +12,13 @@ created by the migrating role: without it the search works as before, reading
 every row, and this migration still succeeds. The indexes are not in the
 models (SQLite has no such index); migrations/env.py and the models test
 leave them out of the comparison (webapp.db_types.TRIGRAM_INDEXES).
+
+On SQLite, person_search is an FTS5 table (tokenizer trigram, SQLite 3.34 or
+later) holding each person's name and address under their id, kept by
+triggers on person. Where FTS5 or its trigram tokenizer is missing it is not
+made, and the search reads every person. A later migration that rebuilds
+person on SQLite (batch_alter_table copies the table) drops these triggers
+with the old table: it must make them again (SQLITE_TRIGGERS below).
 """
 import sqlalchemy as sa
 from alembic import op
@@ -28,6 +35,26 @@ INDEXES = {
     "ix_person_email_trgm": ("person", "email"),
     "ix_organization_name_key_trgm": ("organization", "name_key"),
 }
+
+
+SQLITE_TRIGGERS = {
+    "person_search_insert": "AFTER INSERT ON person BEGIN "
+                            "INSERT INTO person_search (rowid, name, email) VALUES (new.id, new.name, new.email); END",
+    "person_search_update": "AFTER UPDATE OF id, name, email ON person BEGIN "
+                            "DELETE FROM person_search WHERE rowid = old.id; "
+                            "INSERT INTO person_search (rowid, name, email) VALUES (new.id, new.name, new.email); END",
+    "person_search_delete": "AFTER DELETE ON person BEGIN DELETE FROM person_search WHERE rowid = old.id; END",
+}
+
+
+def _sqlite_person_search(bind):
+    try:
+        bind.execute(sa.text("CREATE VIRTUAL TABLE person_search USING fts5(name, email, tokenize = 'trigram')"))
+    except sa.exc.OperationalError:  # no FTS5, or no trigram tokenizer (SQLite before 3.34)
+        return
+    bind.execute(sa.text("INSERT INTO person_search (rowid, name, email) SELECT id, name, email FROM person"))
+    for name, body in SQLITE_TRIGGERS.items():
+        bind.execute(sa.text(f"CREATE TRIGGER {name} {body}"))
 
 
 def _trigram_schema(bind):
@@ -52,6 +79,8 @@ def upgrade():
     with op.batch_alter_table('suppression', schema=None) as batch_op:
         batch_op.create_index('ix_suppression_kind', ['kind', 'address'], unique=False)
     bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        _sqlite_person_search(bind)
     schema = _trigram_schema(bind) if bind.dialect.name == "postgresql" else None
     if schema is None:
         return
@@ -60,6 +89,10 @@ def upgrade():
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "sqlite":
+        for name in SQLITE_TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        op.execute("DROP TABLE IF EXISTS person_search")
     if op.get_bind().dialect.name == "postgresql":
         for name in INDEXES:
             op.execute(f"DROP INDEX IF EXISTS {name}")

@@ -1,15 +1,16 @@
 """Reading a group's roster: its tabs' counts, a page of a tab, and its rows for the CSV.
 
-Each costs the same queries whatever the roster's size. Where an index gives
-the order, a page reads about as many rows as it shows: by name it walks
-ix_person_name (a join would make the database read and sort the whole tab
-first, as SQLite does); by date, ix_membership_roster (joined: the active
-tabs) or ix_membership_review (changed: the others). A page past the middle is
-read backwards from the far end, so the last page costs what the first does
-and the middle one the most. What reads the whole tab reads it in an index:
-the counts, and the order by organization (ix_membership_roster holds each
-membership's organization). A search reads every person's name and address,
-as a substring has no index. `make bench-pages` has the figures.
+Each costs the same queries whatever the roster's size, and a page reads about
+as many rows as it shows, wherever it is: pages are found by a cursor (the
+member a page starts after or ends before), never by an OFFSET. By name a page
+walks ix_person_name (a join would make the database read and sort the whole
+tab first, as SQLite does), the bouncing tab sorting its few people instead; by
+date, ix_membership_roster (joined: the active tabs) or ix_membership_review
+(changed: the others); by organization, the organizations by name and each
+one's members here (ix_membership_organization). The counts read the whole tab
+in an index, and are cached (count_cache.py). A search finds its people and
+organizations by trigrams where the database has them (search.py).
+`make bench-pages-inprocess` has the figures.
 """
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import contains_eager
 
 from webapp.extensions import db
 from webapp.membership import count_cache
+from webapp.membership import search as search_index
 from webapp.membership.models import Membership, Person, Status
 from webapp.organizations.models import Organization
 from webapp.outbox.models import Suppression, SuppressionKind
@@ -42,20 +44,12 @@ def _in_tab(tab):
     return conditions
 
 
-def _contains(column, term):
-    """`column` holds `term` (% and _ stand for themselves). The pattern is made here, whole, so that
-    PostgreSQL plans it with the trigram indexes (migration b3f1d2e4c6a8) where they exist."""
-    escaped = term.replace("/", "//").replace("%", "/%").replace("_", "/_")
-    return column.like(f"%{escaped}%", escape="/")
-
-
 def _in_group(group_id, search=""):
     """The group's memberships; with a search, those whose person's name or address, or whose organization's
     name, contains it in any case (% and _ stand for themselves).
 
-    A search finds the people and organizations that match: on PostgreSQL in
-    their trigram indexes, on SQLite by reading every one (a substring has no
-    index there); their memberships are then looked up by
+    A search finds the people and organizations that match, in trigram indexes
+    where there are some (search.py); their memberships are then looked up by
     person and by organization, so that no plan starts from the group's
     thousands of memberships, as SQLite's does from `group_id = ?` when it has
     no statistics (the app never runs ANALYZE). Organization names are matched
@@ -64,9 +58,8 @@ def _in_group(group_id, search=""):
     if not search:
         return Membership.group_id == group_id
     term = " ".join(search.split()).lower()
-    people = sa.select(Person.id).where(sa.or_(_contains(sa.func.lower(Person.name), term),
-                                               _contains(Person.email, term)))
-    organizations = sa.select(Organization.id).where(_contains(Organization.name_key, term))
+    people = search_index.people(term)
+    organizations = search_index.organizations(term)
     found = sa.union_all(
         sa.select(Membership.id).where(Membership.group_id == group_id,
                                        Membership.person_id.in_(people.correlate(None))).correlate(None),
