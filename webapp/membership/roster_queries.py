@@ -111,7 +111,8 @@ def counts(group, search=""):
     """{tab: how many members it has}, of those matching the search, in one query.
 
     The statuses are counted in ix_membership_roster alone; the bouncing ones
-    from the suppression list, each looked up in the group.
+    from the suppression list, each looked up in the group (with a search, the
+    other way round).
     """
     in_group = _in_group(group.id, search)
     if search:
@@ -126,6 +127,11 @@ def counts(group, search=""):
                 .where(Suppression.kind == SuppressionKind.BOUNCE, here))
     found = dict.fromkeys(TABS, 0)
     if search:
+        # The matches are few next to the bounces: each active one looked up in the suppression list.
+        bounces = sa.exists().where(Suppression.address == Person.email, Suppression.kind == SuppressionKind.BOUNCE)
+        bouncing = (sa.select(sa.literal("bouncing"), sa.func.count()).select_from(Membership)
+                    .join(Person, Person.id == Membership.person_id)
+                    .where(in_group, Membership.status == Status.ACTIVE, bounces.correlate(Person)))
         found.update((tab, n) for tab, n in db.session.execute(sa.union_all(by_status, bouncing)) if tab in found)
         return found
     # Without a search the statuses' counts come from the cache while no membership changes (count_cache.py);
