@@ -30,18 +30,19 @@ SIZES = (1_000, 10_000, 100_000)
 ROSTER = "/groups/defensive-support/roster"
 
 
-def pages(active):
-    """(label, path) of each page timed; `active` is the roster's active members (for its late pages)."""
-    last = max((active + 49) // 50, 1)
+def pages(marks):
+    """(label, path) of each page timed; `marks` gives the cursors of the roster's late pages (roster_marks)."""
     return [
         ("roster", ROSTER),
         *((f"roster, {tab}", f"{ROSTER}?tab={tab}") for tab in ("pending", "left", "removed", "declined",
                                                                  "bouncing")),
         ("roster, search", f"{ROSTER}?q=castillo"),
         ("roster, by organization", f"{ROSTER}?sort=organization"),
+        ("roster, by organization, middle", f"{ROSTER}?sort=organization&after={marks['organization']}"),
         ("roster, by date, newest", f"{ROSTER}?sort=date&order=desc"),
-        ("roster, page 90% in", f"{ROSTER}?page={max(last * 9 // 10, 1)}"),
-        ("roster, middle page", f"{ROSTER}?page={max(last // 2, 1)}"),
+        ("roster, page 90% in", f"{ROSTER}?after={marks['90%']}"),
+        ("roster, middle page", f"{ROSTER}?after={marks['middle']}"),
+        ("roster, last page", f"{ROSTER}?before=end"),
         ("review, all groups", "/review"),
         ("review, one group", "/groups/defensive-support/review"),
         ("messages", "/messages/"),
@@ -105,22 +106,32 @@ def prepare(url, size, tmp):
     return app, client
 
 
-def _active(app):
+def roster_marks(app):
+    """The membership ids a user following Next would give as ?after= to reach the middle of the active tab
+    and 90% of the way in, by name, and the middle by organization."""
     from webapp.extensions import db
     from webapp.groups.models import WorkingGroup
-    from webapp.membership.models import Membership, Status
+    from webapp.membership.models import Membership, Person, Status
+    from webapp.organizations.models import Organization
 
     with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count()).select_from(Membership).where(
-            Membership.group_id == WorkingGroup.id, WorkingGroup.slug == "defensive-support",
-            Membership.status == Status.ACTIVE))
+        here = sa.select(Membership.id).join(WorkingGroup, WorkingGroup.id == Membership.group_id).where(
+            WorkingGroup.slug == "defensive-support", Membership.status == Status.ACTIVE)
+        by_name = db.session.scalars(here.join(Person, Person.id == Membership.person_id)
+                                     .order_by(sa.func.lower(Person.name), Person.id)).all()
+        by_org = db.session.scalars(here.outerjoin(Organization, Organization.id == Membership.organization_id)
+                                    .order_by(Organization.name_key.is_(None), Organization.name_key,
+                                              Membership.id)).all()
+    middle = len(by_name) // 100 * 50  # the last member of a page, as the Next links give
+    return {"middle": by_name[middle - 1], "90%": by_name[len(by_name) * 9 // 500 * 50 - 1],
+            "organization": by_org[middle - 1]}
 
 
 def measure(clients, repeat):
     """{size: {label: (median ms, queries)}} for each page."""
     from webapp.extensions import db
 
-    paths = {size: dict(pages(_active(app))) for size, (app, _) in clients.items()}
+    paths = {size: dict(pages(roster_marks(app))) for size, (app, _) in clients.items()}
     figures = {size: {} for size in clients}
     for label in paths[min(clients)]:
         times = {size: [] for size in clients}

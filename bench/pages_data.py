@@ -3,7 +3,8 @@
 For N memberships: N people, each in one of three working groups (eight in ten
 in Defensive Support, the group whose roster is timed); six in ten active, the
 rest pending, unconfirmed, declined, left or removed; an organization for
-most, out of N/20; dates over three years. So that every list fills its first
+most, out of N/20 (at least 120, so that the staff's page of 100 fills); dates
+over three years. So that every list fills its first
 page already at 1,000 memberships (a page that grows from 6 rows to 50 would
 time its filling, not its list), fifty active members of the timed group
 bounce, and one in a hundred of the others; and beside the memberships there
@@ -65,7 +66,7 @@ def build(size, seed=8):
     db.session.flush()
     db.session.add(GroupContact(group_id=groups[0].id, user_id=contact.id, position=0))
 
-    organizations = max(size // 20, 5)
+    organizations = max(size // 20, 120)  # more than the staff page shows (100), already at 1,000
     _insert(Organization, [{"name": f"Organization {k:05d}", "name_key": f"organization {k:05d}",
                             "coalition_status": rng.choice(list(CoalitionStatus)), "listed": k % 3 == 0}
                            for k in range(organizations)])

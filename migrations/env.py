@@ -88,6 +88,9 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        from webapp.db_types import compared_with_models
+
+        conf_args.setdefault("include_object", compared_with_models)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

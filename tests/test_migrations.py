@@ -7,6 +7,7 @@ from flask_migrate import downgrade, upgrade
 
 from config import TestConfig
 from webapp import create_app
+from webapp.db_types import TRIGRAM_INDEXES, compared_with_models
 from webapp.extensions import db
 
 
@@ -17,8 +18,19 @@ from webapp.extensions import db
 def test_migrated_database_matches_the_models(app):
     # The session's database was created empty and upgraded to head by the migrations.
     with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+        diff = compare_metadata(MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": compared_with_models}), db.metadata)
     assert diff == []
+
+
+def test_postgresql_finds_a_substring_by_trigrams_where_pg_trgm_can_be_made(app):
+    with db.engine.connect() as conn:
+        if conn.dialect.name != "postgresql":
+            pytest.skip("trigram indexes are PostgreSQL's")
+        if not conn.scalar(sa.text("SELECT count(*) FROM pg_available_extensions WHERE name = 'pg_trgm'")):
+            pytest.skip("pg_trgm is not available here: the migration went on without it")
+        found = set(conn.scalars(sa.text("SELECT indexname FROM pg_indexes WHERE indexdef LIKE '%gin_trgm_ops%'")))
+    assert found == TRIGRAM_INDEXES
 
 
 def test_the_indexes_on_expressions_are_there_on_every_engine(app):

@@ -54,3 +54,17 @@ def aware_utc(value):
     if value is not None and value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return value
+
+
+# The roster search's trigram indexes (migration b3f1d2e4c6a8): on PostgreSQL these pg_trgm indexes, on SQLite the
+# FTS5 table person_search (and the tables FTS5 keeps it in). Each is made only where the engine can, so they are
+# not in the models, and comparing the models with a database leaves them out.
+TRIGRAM_INDEXES = frozenset({"ix_person_name_trgm", "ix_person_email_trgm", "ix_organization_name_key_trgm"})
+SEARCH_TABLE = "person_search"
+
+
+def compared_with_models(obj, name, type_, reflected, compare_to):
+    """Alembic's include_object: everything but the trigram indexes and the search table."""
+    if type_ == "index":
+        return name not in TRIGRAM_INDEXES
+    return not (type_ == "table" and name is not None and name.startswith(SEARCH_TABLE))

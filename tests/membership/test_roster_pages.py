@@ -1,11 +1,15 @@
 """A roster of any size: tabs with their counts, search, sort and pages, each at a fixed number of queries."""
+import html
+import re
 from datetime import datetime, timezone
 
 import pytest
+import sqlalchemy as sa
 
 from tests.conftest import login
 from tests.membership.roster_helpers import add_many, bounce, names_on, tab_counts
 from webapp.extensions import db
+from webapp.membership.models import Membership
 
 ROSTER = "/groups/defensive-support/roster"
 
@@ -106,44 +110,88 @@ def test_the_list_is_sorted_by_name_organization_or_date_either_way(client, make
     get(client, f"{ROSTER}?order=sideways", 400)
 
 
+def link(page, label):
+    """The href of the pager's link with this label, unescaped; None if the page has none."""
+    found = re.search(rf'<a href="([^"]*)">{label}</a>', page)
+    return html.unescape(found.group(1)) if found else None
+
+
+def walk(client, url, label):
+    """Each page from `url` on, following the pager's `label` link ("Next" or "Previous")."""
+    pages = []
+    while url is not None:
+        pages.append(get(client, url))
+        url = link(pages[-1], label)
+        assert len(pages) < 20, "the pages go round in a circle"
+    return pages
+
+
+def ids_on(page):
+    return [int(i) for i in re.findall(r'name="selected" value="(\d+)"', page)]
+
+
 def test_a_big_roster_comes_fifty_to_a_page_with_links_that_keep_the_choices(client, group):
     add_many(group, 120)
     login(client, "dalia@example.org")
     first = get(client, ROSTER)
     assert names_on(first) == [f"Person {i:05d}" for i in range(50)]
-    assert "Page 1 of 3" in first and "120 active members" in first
-    assert f'href="{ROSTER}?page=2">Next' in first
-    assert names_on(get(client, f"{ROSTER}?page=3")) == [f"Person {i:05d}" for i in range(100, 120)]
-    assert "Page 3 of 3" in get(client, f"{ROSTER}?page=99")  # past the end: the last page
-    assert "Page 3 of 3" in get(client, f"{ROSTER}?page=99999999999999999999")
-    assert "Page 1 of 3" in get(client, f"{ROSTER}?page=-4")
-    get(client, f"{ROSTER}?page=two", 400)
-    get(client, f"{ROSTER}?page=1.5", 400)
-    searched = get(client, f"{ROSTER}?q=person&sort=date&order=desc&page=2")
-    assert "Page 2 of 3" in searched
-    assert f'href="{ROSTER}?q=person&amp;sort=date&amp;order=desc&amp;page=3">Next' in searched
+    assert "120 active members" in first
+    assert link(first, "Previous") is None and link(first, "First") is None
+    assert link(first, "Last") == f"{ROSTER}?before=end"
+    second = get(client, link(first, "Next"))
+    assert names_on(second) == [f"Person {i:05d}" for i in range(50, 100)]
+    assert link(second, "First") == ROSTER
+    last = get(client, f"{ROSTER}?before=end")
+    assert names_on(last) == [f"Person {i:05d}" for i in range(70, 120)]
+    assert link(last, "Next") is None and link(last, "Last") is None
+    assert names_on(get(client, link(last, "Previous"))) == [f"Person {i:05d}" for i in range(20, 70)]
+    # Old links with a page number, and cursors that are not this group's members, show the first page.
+    for bad in ("page=3", "page=two", "after=two", "after=99999999999999999999", "before=-4", "after=999999",
+                "before=1.5", "before="):
+        assert names_on(get(client, f"{ROSTER}?{bad}")) == names_on(first), bad
+    searched = get(client, f"{ROSTER}?q=person&sort=date&order=desc")
+    following = link(searched, "Next")
+    assert following.startswith(f"{ROSTER}?q=person&sort=date&order=desc&after=")
+    assert "q=person&sort=date&order=desc" in link(get(client, following), "Previous")
+
+
+def test_a_cursor_from_another_group_shows_the_first_page(client, make, group):
+    add_many(group, 60)
+    other = make.group(slug="other", name="Other")
+    stranger = make.member(other, name="Zed Stranger")
+    login(client, "dalia@example.org")
+    first = names_on(get(client, ROSTER))
+    for side in ("after", "before"):
+        assert names_on(get(client, f"{ROSTER}?{side}={stranger.id}")) == first
 
 
 @pytest.mark.parametrize("sort", ["name", "organization", "date"])
 @pytest.mark.parametrize("order", ["asc", "desc"])
 def test_every_page_of_every_order_together_is_the_whole_tab_once(client, make, group, sort, order):
-    # Late pages are read from the far end; the pages must still meet exactly, ties and all.
+    # Ties in every key, and members with and without an organization: the pages must still meet exactly,
+    # whether read forwards with Next from the first or backwards with Previous from the last.
     add_many(group, 70, organization_id=make.member(group, name="Same Name", organization="Org").organization_id)
-    for _ in range(40):
-        make.member(group, name="Same Name", organization="Org")
+    for n in range(40):
+        make.member(group, name="Same Name", organization=None if n % 2 else f"Org {n % 3}")
     login(client, "dalia@example.org")
-    pages = [names_on(get(client, f"{ROSTER}?sort={sort}&order={order}&page={n}")) for n in (1, 2, 3)]
-    assert [len(p) for p in pages] == [50, 50, 11]
-    everyone = [name for page in pages for name in page]
+    url = f"{ROSTER}?sort={sort}&order={order}"
+    forwards = walk(client, url, "Next")
+    assert [len(names_on(p)) for p in forwards] == [50, 50, 11]
+    everyone = [name for page in forwards for name in names_on(page)]
     assert sorted(everyone) == sorted([f"Person {i:05d}" for i in range(70)] + ["Same Name"] * 41)
     if sort == "name":
         assert everyone == sorted(everyone, key=str.lower, reverse=order == "desc")
+    ids = [i for page in forwards for i in ids_on(page)]
+    assert len(set(ids)) == 111  # each member once
+    backwards = walk(client, f"{url}&before=end", "Previous")
+    assert [i for page in reversed(backwards) for i in ids_on(page)] == ids
 
 
 ROSTER_PAGES = [ROSTER, f"{ROSTER}?tab=pending", f"{ROSTER}?tab=left", f"{ROSTER}?tab=removed",
                 f"{ROSTER}?tab=declined", f"{ROSTER}?tab=bouncing", f"{ROSTER}?q=person",
-                f"{ROSTER}?sort=organization&order=desc", f"{ROSTER}?sort=date", f"{ROSTER}?page=30",
-                f"{ROSTER}?tab=removed&sort=date&order=desc&page=2", f"{ROSTER}.csv?tab=left"]
+                f"{ROSTER}?sort=organization&order=desc", f"{ROSTER}?sort=date", f"{ROSTER}?before=end",
+                f"{ROSTER}?tab=removed&sort=date&order=desc&before=end",
+                f"{ROSTER}?sort=organization&before=end", f"{ROSTER}.csv?tab=left"]
 
 
 def test_every_tab_search_order_and_page_costs_the_same_queries_with_ten_members_or_thousands(
@@ -152,10 +200,15 @@ def test_every_tab_search_order_and_page_costs_the_same_queries_with_ten_members
     statuses = ("active", "pending", "left", "removed", "declined")
     for n, status in enumerate(statuses):
         add_many(group, 2, status=status, start=n * 10_000, bouncing=2)
-    few = {url: count_queries(lambda: client.get(url).get_data()) for url in ROSTER_PAGES}
+    active, left = (db.session.scalars(sa.select(Membership.id).where(Membership.status == status)
+                                       .order_by(Membership.id)).all() for status in ("active", "left"))
+    urls = ROSTER_PAGES + [f"{ROSTER}?after={active[0]}", f"{ROSTER}?before={active[1]}",
+                           f"{ROSTER}?sort=organization&after={active[0]}", f"{ROSTER}?tab=bouncing&after={active[0]}",
+                           f"{ROSTER}?tab=left&sort=date&order=desc&after={left[0]}"]
+    few = {url: count_queries(lambda: client.get(url).get_data()) for url in urls}
     for n, status in enumerate(statuses):
         add_many(group, 600, status=status, start=n * 10_000 + 100, bouncing=100)
-    many = {url: count_queries(lambda: client.get(url).get_data()) for url in ROSTER_PAGES}
+    many = {url: count_queries(lambda: client.get(url).get_data()) for url in urls}
     assert many == few
     assert len(client.get(ROSTER).get_data()) < 60_000  # fifty rows, whatever the roster's size
 

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, Form, HiddenField, IntegerField, SelectChoice, SelectField, SelectMultipleField,
+from wtforms import (BooleanField, Form, HiddenField, SelectChoice, SelectField, SelectMultipleField,
                      StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
@@ -103,27 +103,39 @@ def _choices(labels, keys=None):
 
 
 class RosterView(Form):
-    """What the roster shows, from the query string: a tab, a search, an order and a page.
+    """What the roster shows, from the query string: a tab, a search, an order and where the page starts.
 
-    A choice not offered, or a page that is not a whole number, does not
-    validate (the view's 400); a page out of range shows the nearest one.
+    A choice not offered does not validate (the view's 400). A page is found by the member it starts after
+    (?after=) or ends before (?before=, or "end" for the last page): a cursor that is not one of the group's
+    memberships shows the first page. There are no page numbers (reaching page n would read all before it).
     """
 
     tab = SelectField(_l("Show"), choices=_choices(ROSTER_TAB_LABELS, roster_queries.TABS), default="active")
     q = StringField(_l("Search"), filters=[strip], validators=[Length(max=200)], default="")
     sort = SelectField(_l("Sort by"), choices=_choices(ROSTER_SORT_LABELS, roster_queries.SORTS), default="name")
     order = SelectField(_l("Order"), choices=_choices(ROSTER_ORDER_LABELS), default="asc")
-    page = IntegerField(_l("Page"), default=1, validators=[Optional()])
+    after = StringField(default="")
+    before = StringField(default="")
 
     def choices(self):
-        """The arguments of roster_queries.page() but the page number."""
+        """The arguments of roster_queries.page() but the total."""
         return {"tab": self.tab.data, "search": self.q.data, "sort": self.sort.data,
-                "descending": self.order.data == "desc"}
+                "descending": self.order.data == "desc", **self.position()}
 
-    def kept(self, page=False):
-        """The query arguments that differ from the defaults, for links that keep them."""
-        names = ("tab", "q", "sort", "order") + (("page",) if page else ())
-        return {name: self[name].data for name in names if self[name].data != self[name].default}
+    def position(self):
+        """{"after": id} or {"before": id or "end"}, or {} for the first page; what is not a cursor is ignored."""
+        for name in ("before", "after"):
+            value = (self[name].data or "").strip()
+            if name == "before" and value == "end":
+                return {"before": "end"}
+            if value.isascii() and value.isdigit() and 0 < int(value) < 2**31:
+                return {name: int(value)}
+        return {}
+
+    def kept(self, position=False):
+        """The query arguments that differ from the defaults, for links that keep them (and the page's place)."""
+        kept = {name: self[name].data for name in ("tab", "q", "sort", "order") if self[name].data != self[name].default}
+        return {**kept, **self.position()} if position else kept
 
 
 class RosterSelection(FlaskForm):

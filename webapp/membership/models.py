@@ -52,8 +52,9 @@ class Membership(db.Model):
         # The roster: its tabs' counts and a tab by join date or by organization read this index alone
         # (a tab by date changed reads ix_membership_review).
         sa.Index("ix_membership_roster", "group_id", "status", "joined_at", "organization_id", "person_id"),
-        # The roster's search by organization name: the memberships of the organizations that match.
-        sa.Index("ix_membership_organization", "organization_id", "group_id"),
+        # The roster's search by organization name: the memberships of the organizations that match; the
+        # roster by organization: an organization's members in a tab, in order (those without one too).
+        sa.Index("ix_membership_organization", "organization_id", "group_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -106,7 +106,7 @@ def roster(slug):
     group = _reviewable_group(slug)
     view = _roster_view(request.args)
     counts = roster_queries.counts(group, view.q.data)
-    page = roster_queries.page(group, number=view.page.data or 1, total=counts[view.tab.data], **view.choices())
+    page = roster_queries.page(group, total=counts[view.tab.data], **view.choices())
     return render_template("membership/roster.html", group=group, view=view, counts=counts, page=page,
                            bouncing=queries.bouncing_in(group, [m.person.email for m in page.items]),
                            selection=RosterSelection(), tab_labels=ROSTER_TAB_LABELS)
@@ -136,7 +136,7 @@ def roster_selected(slug):
     if not form.well_formed():
         abort(400)
     view = RosterView(request.form)  # the roster's tab, search, order and page, to go back to
-    back = url_for("membership.roster", slug=group.slug, **(view.kept(page=True) if view.validate() else {}))
+    back = url_for("membership.roster", slug=group.slug, **(view.kept(position=True) if view.validate() else {}))
     if not form.validate_on_submit():
         for error in form.reason.errors:
             flash(error, "error")
