@@ -231,8 +231,8 @@ def drive(app, tmp, size_url, duration, hello):
     runs.append(("join POST (new address each time)", "visitor", f"/groups/{SLUG}", JOIN_SCRIPT))
     runs += [(label, who, path, GET_SCRIPT) for label, who, path in signed_in_pages(_middle(size_url))]
     figures = {}
-    print(f"| page | req/s | p50 ms | p99 ms | p99/p50 | of hello |")
-    print(f"|---|---|---|---|---|---|")
+    print("| page | req/s | p50 ms | p99 ms | p99/p50 | of hello |")
+    print("|---|---|---|---|---|---|")
     for label, who, path, script in runs:
         for _ in range(4):  # warm: each worker's templates, statements and cache
             if script is GET_SCRIPT:

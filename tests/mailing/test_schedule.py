@@ -7,7 +7,6 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import login
-from tests.mailing.sending import message_id
 from webapp.db_types import utcnow
 from webapp.extensions import db
 from webapp.mailing import scheduling
@@ -136,8 +135,8 @@ def test_two_workers_claiming_at_once_start_it_once(app, client, people, mailbox
     claimed, results = threading.Event(), {}
     real_queue = scheduling.claim
 
-    def slow_claim(message_id, now):
-        won = real_queue(message_id, now)
+    def slow_claim(claimed_id, now):
+        won = real_queue(claimed_id, now)
         if won:
             claimed.set()
             time.sleep(0.5)  # the winner keeps its transaction open while the other tries

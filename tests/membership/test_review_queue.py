@@ -9,7 +9,7 @@ from tests.conftest import login, membership_of
 from webapp.audit.models import AuditEvent
 from webapp.db_types import utcnow
 from webapp.extensions import db
-from webapp.membership.models import Membership, Status
+from webapp.membership.models import Status
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tests.conftest import links_in, login, membership_of
 from webapp.extensions import db
-from webapp.membership.models import Membership, MembershipEvent, Person, Status
+from webapp.membership.models import Membership, Status
 from webapp.organizations.models import Organization
 
 FORM = {"name": "Rosa Applicant", "email": "rosa@example.org", "organization": "", "role_title": "", "note": "",

@@ -5,7 +5,7 @@ status_changed_at): its cost follows the number of pending requests of the
 groups, not the number of memberships.
 """
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from webapp import permissions
 from webapp.extensions import db
