@@ -50,6 +50,22 @@ def test_a_contact_sees_each_of_their_groups_with_members_waiting_requests_joins
     assert (utcnow() - timedelta(days=6)).strftime("%Y") in cells[2]
 
 
+def test_the_figures_are_kept_until_a_request_is_decided_then_read_again(client, make, count_queries):
+    dalia = make.user(name="Dalia Contact", email="dalia@example.org")
+    group = make.group(contacts=[dalia])
+    make.member(group)
+    waiting = make.member(group, status="pending")
+    db.session.commit()
+    login(client, "dalia@example.org")
+    first = count_queries(lambda: client.get("/dashboard").get_data())
+    again = count_queries(lambda: client.get("/dashboard").get_data())
+    assert again < first  # the figures came from the cache
+    assert row_of(client.get("/dashboard").get_data(as_text=True), "Defensive Support")[1] == "1"
+    client.post("/review/decide", data={"ids": [waiting.id], "approve": "x", "reason": "", "next": "/review"})
+    cells = row_of(client.get("/dashboard").get_data(as_text=True), "Defensive Support")
+    assert cells[1:3] == ["2", "None"]
+
+
 def test_staff_see_every_group(client, make):
     make.user(email="staff@example.org", role="staff")
     make.group()

@@ -2,6 +2,9 @@
 
 A fixed number of queries whatever the number of memberships, deliveries or
 groups: each figure is aggregated by the database (see membership.figures).
+The membership figures read every membership of the groups (at 100,000, tens
+of milliseconds), so they are kept until a membership changes, and for an hour
+at most (the last 30 days and the last 12 months move on with the clock).
 """
 from dataclasses import dataclass
 
@@ -10,7 +13,8 @@ from flask_babel import gettext as _
 from webapp.dashboard import charts
 from webapp.groups import services as groups
 from webapp.mailing import services as mailing
-from webapp.membership import figures
+from webapp.db_types import utcnow
+from webapp.membership import count_cache, figures
 from webapp.outbox.models import DeliveryStatus as S
 from webapp.outbox import queries as outbox_queries
 from webapp.permissions import is_staff
@@ -33,7 +37,7 @@ class Chart:
 def overview(user):
     """The groups this user looks after with their figures, the staff's failed mail count, and three charts."""
     mine = groups.groups_looked_after_by(user)
-    by_group = figures.group_figures([g.id for g in mine])
+    by_group = _kept("group-figures", mine, lambda: figures.group_figures([g.id for g in mine]))
     return {
         "groups": [(g, by_group[g.id]) for g in mine],
         "failed_mail": outbox_queries.failed_recently(days=7) if is_staff(user) else None,
@@ -41,9 +45,15 @@ def overview(user):
     }
 
 
+def _kept(name, groups, compute):
+    """A membership figure of these groups, kept until a membership changes or the hour ends."""
+    return count_cache.kept(f"dashboard:{name}:{utcnow():%Y%m%d%H}:{','.join(str(g.id) for g in groups)}", compute)
+
+
 def _members_chart(mine, by_group):
     months = figures.last_months(MONTHS)
-    series = figures.members_over_time({g.id: by_group[g.id].active for g in mine}, MONTHS)
+    series = _kept("members-over-time", mine, lambda: figures.members_over_time(
+        {g.id: by_group[g.id].active for g in mine}, MONTHS))
     named = {g.name: series[g.id] for g in mine}
     first, last = months[0], months[-1]
     description = _("Active members at the end of each month, from %(first)s to %(last)s: ", first=first,
@@ -57,7 +67,7 @@ def _members_chart(mine, by_group):
 
 
 def _decisions_chart(mine):
-    times = figures.decision_times([g.id for g in mine], MONTHS)
+    times = _kept("decision-times", mine, lambda: figures.decision_times([g.id for g in mine], MONTHS))
     months = [t.month for t in times]
     median_label, p90_label = _("Median (hours)"), _("90th percentile (hours)")
     decided = [t for t in times if t.decided]

@@ -1,15 +1,17 @@
-"""The roster tabs' counts by status, kept in the cache until a membership changes.
+"""Figures read from every membership, kept in the cache until a membership changes.
 
 Counting a group's memberships by status reads all of them (in an index): the
-one part of a roster page whose cost grew with the roster. The counts are kept
-(Flask-Caching) under a generation that every commit writing to `membership`
-or `person` (a person's removal takes their memberships) moves on, whether the
-write came through the ORM or a statement (a guarded UPDATE, an import's
-INSERT, a purge's DELETE). SimpleCache lives in each process: the generation
+one part of a roster page whose cost grew with the roster; the dashboard's
+figures read them all too. They are kept (Flask-Caching) under a generation
+that every commit writing to `membership`, `membership_event` or `person` (a
+person's removal takes their memberships) moves on, whether the write came
+through the ORM, a statement (a guarded UPDATE, an import's INSERT, a purge's
+DELETE) or SQL text naming one of those tables. SimpleCache lives in each process: the generation
 is then the time written on a stamp file in the instance folder, which every
 process of the host reads (one stat); with RedisCache it is a key in Redis.
 """
 import os
+import re
 import time
 from pathlib import Path
 
@@ -19,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from webapp.extensions import cache, database_key
 
-_TABLES = {"membership", "person"}
+_TABLES = {"membership", "membership_event", "person"}
+_WRITE_TEXT = re.compile(r"\b(INSERT|UPDATE|DELETE)\b.*\b(membership|membership_event|person)\b", re.I | re.S)
 _CHANGED = "membership_counts_changed"
 _GENERATION = "membership-generation"
 
@@ -51,14 +54,19 @@ def _move_on():
     os.utime(path, ns=(now, now))
 
 
-def status_counts(group_id, count):
-    """{status: n} of the group, from the cache or from `count()` (then kept)."""
-    key = f"roster-counts:{generation()}:{group_id}"
+def kept(key, compute):
+    """A figure read from the memberships: from the cache, or `compute()`d and kept until a membership changes."""
+    key = f"{key}:{generation()}"
     found = cache.get(key)
     if found is None:
-        found = count()
+        found = compute()
         cache.set(key, found)
     return found
+
+
+def status_counts(group_id, count):
+    """{status: n} of the group, from the cache or from `count()` (then kept)."""
+    return kept(f"roster-counts:{group_id}", count)
 
 
 def _tables_of(statement):
@@ -67,8 +75,13 @@ def _tables_of(statement):
 
 
 def _note_statement(orm_execute_state):
-    if (orm_execute_state.is_insert or orm_execute_state.is_update or orm_execute_state.is_delete) \
-            and _tables_of(orm_execute_state.statement) & _TABLES:
+    statement = orm_execute_state.statement
+    if isinstance(statement, sa.TextClause):
+        written = bool(_WRITE_TEXT.search(statement.text))
+    else:
+        written = (orm_execute_state.is_insert or orm_execute_state.is_update or orm_execute_state.is_delete) \
+            and bool(_tables_of(statement) & _TABLES)
+    if written:
         orm_execute_state.session.info[_CHANGED] = True
 
 
