@@ -66,7 +66,7 @@ bench-delivery: $(VENV)/.installed
 SIZES ?= 1000,10000,100000
 DURATION ?= 3
 bench-pages: $(VENV)/.installed $(MO)
-	$(PY) -m bench.http_pages --sizes $(SIZES) --duration $(DURATION) $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
+	$(PY) -m bench.http_pages --sizes $(SIZES) --duration $(DURATION) $(if $(CSV_ROWS),--csv-rows $(CSV_ROWS)) $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
 
 # Each list page's time in-process (Flask's test client) and its SQL queries, at the same sizes.
 bench-pages-inprocess: $(VENV)/.installed $(MO)
