@@ -281,14 +281,19 @@ def export(group, *, tab="active", search="", selected=None):
         if after is not None:
             # The first term lets SQLite seek in the index; the second is the exact place.
             ordered = ordered.where(name_key >= after[0], sa.tuple_(name_key, Person.id) > sa.tuple_(*after))
+        # The chunk's people with their names and addresses, read in the walk that finds them: joined back
+        # to `person` by id instead, PostgreSQL read every person to hash them (45 ms a chunk at 200,000).
+        chunk = ordered.add_columns(Person.id.label("person_id"), Person.name.label("person_name"),
+                                    Person.email.label("person_email"), name_key.label("name_key")) \
+            .limit(EXPORT_CHUNK).subquery("chunk")
+        picked = column == list(chunk.c)[0]
         rows = db.session.execute(
-            sa.select(Person.name, Person.email, Organization.name, Membership.role_title, Membership.joined_at,
-                      name_key, Person.id)
-            .select_from(Membership).join(Person, Person.id == Membership.person_id)
+            sa.select(chunk.c.person_name, chunk.c.person_email, Organization.name, Membership.role_title,
+                      Membership.joined_at, chunk.c.name_key, chunk.c.person_id)
+            .select_from(chunk).join(Membership, sa.and_(picked, *(
+                [Membership.group_id == group_id] if column is Membership.person_id else [])))
             .outerjoin(Organization, Organization.id == Membership.organization_id)
-            .where(column.in_(ordered.limit(EXPORT_CHUNK)),
-                   *([Membership.group_id == group_id] if column is Membership.person_id else []))
-            .order_by(name_key, Person.id)
+            .order_by(chunk.c.name_key, chunk.c.person_id)
         ).all()
         db.session.rollback()  # nothing was written: this only ends the read
         if rows:
