@@ -115,9 +115,10 @@ def _advance_sequences(db):
     with db.engine.begin() as conn:
         for table in db.metadata.sorted_tables:
             if "id" in table.c and isinstance(table.c.id.type, sa.Integer) and table.c.id.autoincrement is not False:
-                conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                                     f"(SELECT coalesce(max(id), 0) + 1 FROM {table.name}), false) "
-                                     f"WHERE pg_get_serial_sequence('{table.name}', 'id') IS NOT NULL"))
+                name = f'"{table.name}"'  # "user" is a reserved word
+                conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                                     f"(SELECT coalesce(max(id), 0) + 1 FROM {name}), false) "
+                                     f"WHERE pg_get_serial_sequence('{name}', 'id') IS NOT NULL"))
 
 
 def _build_messages(size, rng, now, staff, groups, db, Email, EmailKind, Message, message_group, Delivery,
