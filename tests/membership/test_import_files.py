@@ -1,17 +1,14 @@
 """The files an import reads (encodings, delimiters, headers in English or Spanish) and those it refuses."""
 import pytest
 
-from tests.conftest import login, membership_of
+from tests.conftest import membership_of
 from tests.membership.import_helpers import IMPORT, confirm, counts, csv_bytes, section, upload
 from webapp.membership import imports
 
 
 @pytest.fixture
-def group(make, client):
-    dalia = make.user(name="Dalia Contact", email="dalia@example.org")
-    group = make.group(contacts=[dalia])
-    login(client, "dalia@example.org")
-    return group
+def group(signed_in_group):
+    return signed_in_group
 
 
 @pytest.mark.parametrize("content", [

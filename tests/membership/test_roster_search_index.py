@@ -3,7 +3,6 @@ kept up to date as people change, and never a 500 whatever is typed."""
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import login
 from tests.membership.roster_helpers import names_on
 from webapp.extensions import db
 from webapp.membership import search
@@ -12,11 +11,8 @@ ROSTER = "/groups/defensive-support/roster"
 
 
 @pytest.fixture
-def group(make, client):
-    contact = make.user(name="Dalia Contact", email="dalia@example.org")
-    group = make.group(contacts=[contact])
-    login(client, "dalia@example.org")
-    return group
+def group(signed_in_group):
+    return signed_in_group
 
 
 def found(client, term):
