@@ -52,7 +52,9 @@ class FaultHandler:
             self.faults = []
             self.received = []
             self.commands = Counter()  # ("RCPT", address) -> how many times it was given
-            self.sessions = set()  # one per SMTP connection that sent MAIL
+            # One per SMTP connection that sent MAIL: the session objects themselves, kept alive, since a
+            # freed session's id() may be given to the next connection's and count two as one.
+            self.sessions = []
             self.on_message = None  # called with each accepted Received, in the server's thread
             self.after_closing = Counter()  # commands received on a connection after its closing reply
 
@@ -82,7 +84,8 @@ class FaultHandler:
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         with self.lock:
-            self.sessions.add(id(session))
+            if not any(seen is session for seen in self.sessions):
+                self.sessions.append(session)
         reply = await self._misbehave(server, "MAIL", None)
         if reply:
             return reply
