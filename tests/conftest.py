@@ -1,3 +1,4 @@
+import contextlib
 import os
 import re
 import tempfile
@@ -167,23 +168,29 @@ def links_in(text):
     return re.findall(r"https?://\S+", text)
 
 
+@contextlib.contextmanager
+def recorded_statements():
+    """`with recorded_statements() as seen:` fills `seen` with the (SQL, parameters) the block runs."""
+    seen = []
+
+    def listener(conn, cursor, statement, parameters, *args):
+        seen.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+
+
 @pytest.fixture
 def count_queries(app):
     """count_queries(fn) -> how many SQL statements fn() ran."""
     def run(fn):
-        statements = []
-
-        def listener(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        sa.event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            # A fresh app context, as each real request has: nothing cached from the last one.
-            with app.app_context():
-                fn()
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements)
+        # A fresh app context, as each real request has: nothing cached from the last one.
+        with recorded_statements() as seen, app.app_context():
+            fn()
+        return len(seen)
 
     return run
 

@@ -4,6 +4,7 @@ Without /usr/bin/chromium these tests skip, unless REQUIRE_BROWSER=1 (as CI sets
 because a skipped check must never pass for a done one.
 """
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -103,6 +104,16 @@ def submit_login(page, email, password="correct horse battery"):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
+
+
+def send_to_roster(page, group, subject, body, confirm=re.compile("Yes, send it")):
+    """As staff: write a message to a group's roster and send it, through the second look (its button `confirm`)."""
+    page.goto("/messages/new")
+    page.get_by_label(group).check()
+    page.get_by_label("Subject").fill(subject)
+    page.get_by_label("Message").fill(body)
+    page.get_by_role("button", name="Send to the roster").click()
+    page.get_by_role("button", name=confirm).click()
 
 
 def request_to_join(page, name, email, **optional):

@@ -1,7 +1,7 @@
 """The dashboard's charts and a send's progress, in a real browser with JavaScript off."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, send_to_roster
 
 
 def test_the_dashboard_draws_its_charts_and_gives_their_numbers_without_javascript(new_page, make):
@@ -37,12 +37,8 @@ def test_the_message_page_reloads_itself_until_the_send_is_finished(new_page, ma
         make.member(group)
     page = new_page(java_script_enabled=False)
     log_in(page, "staff@example.org")
-    page.goto("/messages/new")
-    page.get_by_label("Defensive Support").check()
-    page.get_by_label("Subject").fill("Hill visit")
-    page.get_by_label("Message").fill("Please join us.")
-    page.get_by_role("button", name="Send to the roster").click()
-    page.get_by_role("button", name="Yes, send it to 4 members now").click()  # the second look
+    send_to_roster(page, "Defensive Support", "Hill visit", "Please join us.",
+                   confirm="Yes, send it to 4 members now")  # the second look
     expect(page.get_by_text("Sending: 0 of 4 done")).to_be_visible()
     expect(page.locator("progress")).to_have_attribute("value", "0")
     deliver()

@@ -9,7 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, send_to_roster
 from webapp.membership.tokens import member_token
 
 PHONE = {"width": 375, "height": 740}
@@ -72,12 +72,7 @@ def test_every_page_fits_a_375_px_screen_and_passes_axe(new_page, world, deliver
 
     staff = new_page(viewport=PHONE)
     log_in(staff, "staff@example.org")
-    staff.goto("/messages/new")
-    staff.get_by_label("Defensive Support").check()
-    staff.get_by_label("Subject").fill("Hill visit on Tuesday")
-    staff.get_by_label("Message").fill("Please join us.")
-    staff.get_by_role("button", name="Send to the roster").click()
-    staff.get_by_role("button", name=re.compile("Yes, send it")).click()
+    send_to_roster(staff, "Defensive Support", "Hill visit on Tuesday", "Please join us.")
     message_url = staff.url
     staff_pages = [
         ("/dashboard", "dashboard"), ("/review", "review"), ("/groups/defensive-support/review", "review, one group"),
@@ -167,12 +162,7 @@ def test_screenshots_of_the_main_pages(new_page, world, deliver, make):
         staff.get_by_role("heading", name="My groups").scroll_into_view_if_needed()
         staff.evaluate("window.scrollTo(0, document.querySelector('main h1').offsetTop - 8)")
         shoot(staff, f"dashboard-{size}")
-        staff.goto("/messages/new")
-        staff.get_by_label("Defensive Support").check()
-        staff.get_by_label("Subject").fill(f"Hill visit ({size})")
-        staff.get_by_label("Message").fill("Please join us on Tuesday.")
-        staff.get_by_role("button", name="Send to the roster").click()
-        staff.get_by_role("button", name=re.compile("Yes, send it")).click()
+        send_to_roster(staff, "Defensive Support", f"Hill visit ({size})", "Please join us on Tuesday.")
         expect(staff.locator("progress")).to_be_visible()
         shoot(staff, f"message-{size}")
         assert re.search(r"/messages/\d+$", staff.url)

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import login, membership_of
+from tests.conftest import login, membership_of, recorded_statements
 from webapp.audit.models import AuditEvent
 from webapp.db_types import utcnow
 from webapp.extensions import db
@@ -235,16 +235,8 @@ def test_the_queue_is_read_through_its_index(app, make, groups):
     from webapp.membership import review_queries
 
     defensive, youth = groups
-    statements = []
-
-    def listener(conn, cursor, statement, parameters, *args):
-        statements.append((statement, parameters))
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with recorded_statements() as statements:
         review_queries.queue([defensive, youth], 1)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
     page_query = next((s, p) for s, p in statements if "LIMIT" in s.upper())
     with db.engine.connect() as conn:
         if conn.dialect.name == "postgresql":

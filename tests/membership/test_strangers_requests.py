@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import links_in, login, membership_of
+from tests.conftest import links_in, login, membership_of, recorded_statements
 from webapp.extensions import db
 from webapp.membership.models import Membership, Status
 from webapp.organizations.models import Organization
@@ -148,23 +148,19 @@ def test_the_join_post_answers_every_state_alike_and_queues_one_email_each(clien
     assert mailbox.to("dalia@example.org") == []  # nothing reaches the contact before a confirmation
 
 
+def _kind(statement):
+    """(verb, table) of a SQL statement."""
+    words = statement.split()
+    verb = words[0].upper()
+    table = {"SELECT": "FROM", "INSERT": "INTO", "UPDATE": None, "DELETE": "FROM"}.get(verb)
+    target = words[1] if table is None and len(words) > 1 else words[words.index(table) + 1] if table in words else ""
+    return verb, target.strip('"')
+
+
 def _statements(app, fn):
-    seen = []
-
-    def listener(conn, cursor, statement, *args):
-        words = statement.split()
-        verb = words[0].upper()
-        table = {"SELECT": "FROM", "INSERT": "INTO", "UPDATE": None, "DELETE": "FROM"}.get(verb)
-        target = words[1] if table is None and len(words) > 1 else \
-            words[words.index(table) + 1] if table in words else ""
-        seen.append((verb, target.strip('"')))
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with recorded_statements() as seen:
         fn()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
-    return seen
+    return [_kind(statement) for statement, _ in seen]
 
 
 def test_the_join_post_runs_the_same_statements_for_every_stored_state(app, client, make):

@@ -3,7 +3,7 @@ import re
 
 import sqlalchemy as sa
 
-from tests.conftest import login
+from tests.conftest import login, recorded_statements
 from webapp.extensions import db
 
 JOIN = {"name": "Ana Joiner", "consent": "y", "organization": "Casa Esperanza", "note": "Hello."}
@@ -17,18 +17,9 @@ def _table(line):
 
 
 def statements(app, fn):
-    seen = []
-
-    def listener(conn, cursor, statement, *args):
-        seen.append(statement.split()[0].upper() + " " + " ".join(statement.split())[:3000])
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        with app.app_context():
-            fn()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
-    return seen
+    with recorded_statements() as seen, app.app_context():
+        fn()
+    return [statement.split()[0].upper() + " " + " ".join(statement.split())[:3000] for statement, _ in seen]
 
 
 def test_a_join_post_for_a_new_address_runs_few_statements_and_queues_the_email(app, client, make, mailbox,
@@ -89,8 +80,6 @@ def test_the_list_pages_run_a_fixed_number_of_statements(app, client, make, coun
 
 def test_kept_tab_counts_follow_every_change(app, client, make):
     """Approve, remove, an import's rows and a purge's deletes each move the counts on the next view."""
-    import sqlalchemy as sa
-
     from webapp.membership import services
     from webapp.membership.models import Membership, Person, Status
 

@@ -57,29 +57,29 @@ def request_received(membership):
           "received", person=person, group=group, member_url=_member_url(person))
 
 
-def new_request_for_contacts(membership):
-    group = membership.group
+def _to_contacts_following_requests(group, subject, template, but=None, **context):
+    """Each of the group's contacts who get an email per request (not those who chose the daily reminder only),
+    but `but`, in their language, with the group's review queue and their email preferences linked."""
     review_url = public_url("review.group", slug=group.slug)
     for contact in group.contacts:
-        if not contact.request_emails:
-            continue  # they chose the daily reminder only
-        _send(contact, contact.language, lambda: _("New request to join %(group)s: %(name)s",
-                                       group=group.shown_name, name=membership.person.name),
-              "new_request", contact=contact, membership=membership, group=group, review_url=review_url,
-              preferences_url=public_url("accounts.email_preferences"))
+        if contact.request_emails and (but is None or contact.id != but.id):
+            _send(contact, contact.language, subject, template, contact=contact, group=group, review_url=review_url,
+                  preferences_url=public_url("accounts.email_preferences"), **context)
+
+
+def new_request_for_contacts(membership):
+    group = membership.group
+    _to_contacts_following_requests(group, lambda: _("New request to join %(group)s: %(name)s",
+                                                     group=group.shown_name, name=membership.person.name),
+                                    "new_request", membership=membership)
 
 
 def withdrawn_for_contacts(membership):
-    """The contacts told of a pending request (those who get each request's email) learn it was taken back."""
+    """The contacts told of a pending request learn it was taken back."""
     group = membership.group
-    review_url = public_url("review.group", slug=group.slug)
-    for contact in group.contacts:
-        if not contact.request_emails:
-            continue  # the daily reminder never listed it once it is gone
-        _send(contact, contact.language, lambda: _("%(group)s: %(name)s took back their request",
-                                                   group=group.shown_name, name=membership.person.name),
-              "withdrawn", contact=contact, membership=membership, group=group, review_url=review_url,
-              preferences_url=public_url("accounts.email_preferences"))
+    _to_contacts_following_requests(group, lambda: _("%(group)s: %(name)s took back their request",
+                                                     group=group.shown_name, name=membership.person.name),
+                                    "withdrawn", membership=membership)
 
 
 def approved(membership):
@@ -124,14 +124,9 @@ def decided_for_other_contacts(actor, decision, memberships, reason=""):
     for membership in memberships:
         by_group.setdefault(membership.group, []).append(membership)
     for group, decided in by_group.items():
-        review_url = public_url("review.group", slug=group.slug)
-        for contact in group.contacts:
-            if contact.id == actor.id or not contact.request_emails:
-                continue
-            _send(contact, contact.language, lambda: _decided_subject(decision, actor, group, decided), "decided",
-                  contact=contact, actor=actor, decision=decision, group=group, memberships=decided,
-                  reason=reason if decision != "spam" else "", review_url=review_url,
-                  preferences_url=public_url("accounts.email_preferences"))
+        _to_contacts_following_requests(
+            group, lambda: _decided_subject(decision, actor, group, decided), "decided", but=actor, actor=actor,
+            decision=decision, memberships=decided, reason=reason if decision != "spam" else "")
 
 
 def reminder(contact, waiting):
