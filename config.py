@@ -94,6 +94,8 @@ class Config:
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "redis://127.0.0.1:6379/0")
     CACHE_DEFAULT_TIMEOUT = _env_int("CACHE_DEFAULT_TIMEOUT", 600)
     CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "coalition-pages:")
+    # The signed-in list pages kept for their reader until anything is written (webapp/signed_in_pages.py).
+    KEEP_SIGNED_IN_PAGES = _env_bool("KEEP_SIGNED_IN_PAGES", True)
     # One JSON line per request on standard error (webapp/request_log.py).
     LOG_REQUESTS = _env_bool("LOG_REQUESTS", True)
     # /healthz calls the delivery workers stale when none has written a heartbeat for this long.

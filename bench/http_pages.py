@@ -17,6 +17,11 @@ over req/s at the largest: the goal is 1.5 or less); and the roster CSV: rows,
 seconds for the whole download, and how much the serving worker's peak memory
 (VmHWM) grew.
 
+The signed-in pages are driven twice: as served, where a page read again with
+nothing written since comes from the cache (webapp/signed_in_pages.py), and by
+a second server with KEEP_SIGNED_IN_PAGES=0, which makes each page afresh, as
+the first read after any write does. Both get the flatness table.
+
 On PostgreSQL one schema per size in the database given (whose name must contain
 'bench'): those schemas are emptied.
 """
@@ -88,7 +93,7 @@ def main():
         print(f"hello: {hello_figures['rps']:,.0f} req/s, p50 {hello_figures['p50']:.2f} ms, "
               f"p99 {hello_figures['p99']:.2f} ms ({engine}, gunicorn 2 workers, wrk 1 thread 8 connections, "
               f"{args.duration:g} s a page)\n", flush=True)
-        results, exports = {}, {}
+        results, exports, afresh = {}, {}, {}
         for size in sizes:
             started = time.perf_counter()
             size_url = prepare(url, size, tmp)
@@ -97,8 +102,16 @@ def main():
                    "SECRET_KEY": "bench-" + "k" * 40, "LOG_REQUESTS": "1"}
             with Server(tmp, "wsgi:app", env) as app:
                 results[size], exports[size] = drive(app, tmp, size_url, args.duration, hello_figures)
+            print(f"\n-- the signed-in pages made afresh for every request (KEEP_SIGNED_IN_PAGES=0), as after "
+                  f"any write", flush=True)
+            with Server(tmp, "wsgi:app", {**env, "KEEP_SIGNED_IN_PAGES": "0"}) as app:
+                afresh[size], _ = drive(app, tmp, size_url, args.duration, hello_figures, signed_in_only=True)
         print()
+        print("Kept pages (read again with nothing written since):")
         print(flatness(results, sizes))
+        print()
+        print("Made afresh (the work each page does after a write):")
+        print(flatness(afresh, sizes))
         print()
         for size in sizes:
             e = exports[size]
@@ -238,14 +251,16 @@ def wrk(url, script_path, script, duration):
             "p99": latency(99), "bad": int(bad.group(1)) if bad else 0, "errors": errors.group(1) if errors else ""}
 
 
-def drive(app, tmp, size_url, duration, hello):
+def drive(app, tmp, size_url, duration, hello, signed_in_only=False):
     staff_cookie, _, staff = session_of(app, "staff@example.org")
     contact_cookie, _, _ = session_of(app, "dalia@example.org")
     visitor_cookie, token, _ = session_of(app)
     # A visitor's browser sends back its session cookie (and so its CSRF token) after the first page.
     cookies = {"staff": staff_cookie, "contact": contact_cookie, "visitor": visitor_cookie}
-    runs = [(label, "visitor", path, GET_SCRIPT) for label, path in PUBLIC]
-    runs.append(("join POST (new address each time)", "visitor", f"/groups/{SLUG}", JOIN_SCRIPT))
+    runs = []
+    if not signed_in_only:
+        runs = [(label, "visitor", path, GET_SCRIPT) for label, path in PUBLIC]
+        runs.append(("join POST (new address each time)", "visitor", f"/groups/{SLUG}", JOIN_SCRIPT))
     runs += [(label, who, path, GET_SCRIPT) for label, who, path in signed_in_pages(_middle(size_url))]
     figures = {}
     print("| page | req/s | p50 ms | p99 ms | p99/p50 | of hello |")
@@ -263,7 +278,7 @@ def drive(app, tmp, size_url, duration, hello):
         trouble += f" (socket errors: {f['errors']})" if f["errors"] else ""
         print(f"| {label} | {f['rps']:,.1f} | {f['p50']:.2f} | {f['p99']:.2f} | {f['p99'] / f['p50'] if f['p50'] else float('nan'):.1f} | "
               f"{f['rps'] / hello['rps']:.3f}{trouble} |", flush=True)
-    return figures, measure_export(app, staff)
+    return figures, None if signed_in_only else measure_export(app, staff)
 
 
 def _middle(url):

@@ -86,7 +86,8 @@ def prepare(url, size, tmp):
     from bench import pages_data
     from webapp.extensions import db
 
-    settings = {"RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False}
+    # The pages made afresh each time: a kept page (webapp/signed_in_pages.py) would time the cache.
+    settings = {"RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False, "KEEP_SIGNED_IN_PAGES": False}
     if url.startswith("sqlite:"):
         url = f"sqlite:///{tmp}/pages-{size}.db"
     else:

@@ -7,8 +7,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, config_from_env
-from webapp import input_guard, local_time, public_pages, request_log, translations
-from webapp.membership import count_cache
+from webapp import generations, input_guard, local_time, public_pages, request_log, translations
 from webapp.extensions import babel, csrf, db, limiter, login, mail, migrate, select_locale, sqlite_settings
 
 
@@ -39,7 +38,7 @@ def create_app(config=None):
     login.login_message = None
     limiter.init_app(app)
     public_pages.init_app(app)
-    count_cache.init_app(app)
+    generations.init_app(app)
     request_log.init_app(app)  # before input_guard: a refused request is logged too
     babel.init_app(app, locale_selector=select_locale)
     translations.init_app(app)  # after babel: the templates' _() reads the request's translations once

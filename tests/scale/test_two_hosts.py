@@ -88,7 +88,10 @@ def hosts(app, database_url, smtp_server, tmp_path):
            "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp_server.port), "OUTBOX_IDLE_SECONDS": "0.1",
            "OUTBOX_BATCH_SIZE": "10", "RATELIMIT_STORAGE_URI": f"redis://{REDIS[0]}:{REDIS[1]}/0",
            "RATELIMIT_KEY_PREFIX": f"two-hosts-{uuid.uuid4().hex}", "JOIN_RATE_LIMIT": "4 per hour",
-           "LOG_REQUESTS": "1", "PYTHONWARNINGS": "ignore", "FLASK_APP": "wsgi"}
+           "LOG_REQUESTS": "1", "PYTHONWARNINGS": "ignore", "FLASK_APP": "wsgi",
+           # Kept pages and their generations in Redis, as on several hosts (not in the instance folder they share).
+           "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": f"redis://{REDIS[0]}:{REDIS[1]}/0",
+           "CACHE_KEY_PREFIX": f"two-hosts-{uuid.uuid4().hex}:"}
     ports = [_free_port(), _free_port()]
     processes = []
     logs = []
@@ -148,6 +151,13 @@ def test_two_servers_and_two_workers_share_one_database_and_one_rate_limit(hosts
     assert status == 302, page
     _wait_for(lambda: mailbox.to("ana@example.org"), what="the confirmation email")
     link = next(u for u in links_in(mailbox.to("ana@example.org")[0].text()) if "/confirm/" in u)
+    contact = Browser()  # the group's contact reads the review queue on server a, twice: the second is kept
+    page = contact.get(f"{a}/login")[1]
+    assert contact.post(f"{a}/login", {"email": "dalia@example.org", "password": "correct horse battery"},
+                        page)[0] == 302
+    for _ in range(2):
+        status, page, _ = contact.get(f"{a}/review")
+        assert status == 200 and "Ana Two-Hosts" not in page  # not confirmed yet
     assert link.startswith(a)
     on_b = link.replace(a, b)
     status, page, _ = visitor.get(on_b)
@@ -157,6 +167,7 @@ def test_two_servers_and_two_workers_share_one_database_and_one_rate_limit(hosts
     db.session.expire_all()
     assert db.session.scalar(sa.select(Membership.status).join(Person).where(Person.email == "ana@example.org")) \
         == Status.PENDING
+    assert "Ana Two-Hosts" in contact.get(f"{a}/review")[1]  # confirmed on b: a's kept page is not served
 
     # A roster send, made on one server, is drained by both workers: everyone gets exactly one email.
     staff = Browser()

@@ -21,6 +21,7 @@ from webapp.mailing import services as mailing
 from webapp.membership import queries as membership
 from webapp.paging import page_of
 from webapp.permissions import staff_required
+from webapp.signed_in_pages import kept_for_the_reader
 
 bp = Blueprint("audit", __name__)
 
@@ -34,6 +35,7 @@ def _day_start(day):
 
 @bp.route("/staff/audit")
 @staff_required
+@kept_for_the_reader
 def index():
     users, all_groups = accounts.everyone(), groups.all_groups()
     form = AuditFilter(request.args, users, all_groups)

@@ -7,6 +7,7 @@ from webapp.bounces import queries, staff
 from webapp.bounces.forms import KIND_LABELS, BlockForm, BounceFilter, SuppressionFilter
 from webapp.outbox import blocks
 from webapp.permissions import staff_required
+from webapp.signed_in_pages import kept_for_the_reader
 
 bp = Blueprint("bounces", __name__, url_prefix="/staff")
 
@@ -24,6 +25,7 @@ def _suppressions_page(block_form, status=200):
 
 @bp.route("/suppressions")
 @staff_required
+@kept_for_the_reader
 def suppressions():
     return _suppressions_page(BlockForm())
 

@@ -14,12 +14,14 @@ from webapp.outbox import queries as outbox_queries
 from webapp.outbox import services as outbox
 from webapp.outbox.forms import STATUS_LABELS, DeliveryFilter
 from webapp.outbox.models import DeliveryStatus
+from webapp.signed_in_pages import kept_for_the_reader
 
 bp = Blueprint("mailing", __name__, url_prefix="/messages")
 
 
 @bp.route("/")
 @login_required
+@kept_for_the_reader
 def index():
     args = PageArgs(request.args)
     if not args.validate():

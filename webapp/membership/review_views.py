@@ -12,6 +12,7 @@ from webapp.links import same_site_path
 from webapp.membership import queries, review, review_queries
 from webapp.membership.forms import BulkDecisionForm, DecisionForm
 from webapp.membership.services import AlreadyDecided
+from webapp.signed_in_pages import kept_for_the_reader
 
 bp = Blueprint("review", __name__)
 
@@ -50,12 +51,14 @@ def _queue(groups_shown, group, endpoint, args):
 
 @bp.route("/review")
 @login_required
+@kept_for_the_reader
 def review_all():
     return _queue(groups.groups_looked_after_by(current_user), None, "review.review_all", {})
 
 
 @bp.route("/groups/<slug>/review")
 @login_required
+@kept_for_the_reader
 def group(slug):
     group = groups.by_slug(slug) or abort(404)
     if not permissions.can_review(current_user, group):

@@ -18,6 +18,7 @@ from webapp.membership.tokens import LinkExpired, LinkInvalid
 from webapp.organizations import services as organizations
 from webapp.outbox import services as outbox
 from webapp.public_pages import public_page
+from webapp.signed_in_pages import kept_for_the_reader
 
 bp = Blueprint("membership", __name__)
 
@@ -102,6 +103,7 @@ def _roster_view(args):
 
 @bp.route("/groups/<slug>/roster")
 @login_required
+@kept_for_the_reader
 def roster(slug):
     group = _reviewable_group(slug)
     view = _roster_view(request.args)

@@ -8,6 +8,7 @@ from webapp.organizations.forms import OrganizationForm
 from webapp.organizations.models import CoalitionStatus
 from webapp.permissions import staff_required
 from webapp.public_pages import public_page
+from webapp.signed_in_pages import kept_for_the_reader
 
 bp = Blueprint("organizations", __name__)
 
@@ -22,6 +23,7 @@ def directory():
 
 @bp.route("/staff/organizations")
 @staff_required
+@kept_for_the_reader
 def manage():
     status = request.args.get("status")
     if status not in {s.value for s in CoalitionStatus}:

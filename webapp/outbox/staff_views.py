@@ -6,12 +6,14 @@ from flask_login import current_user
 from webapp.outbox import queries, services
 from webapp.outbox.forms import KIND_LABELS, STATUS_LABELS, MailFilter
 from webapp.permissions import staff_required
+from webapp.signed_in_pages import kept_for_the_reader
 
 bp = Blueprint("outbox_staff", __name__, url_prefix="/staff/mail")
 
 
 @bp.route("")
 @staff_required
+@kept_for_the_reader
 def mail():
     form = MailFilter(request.args)
     if not form.validate():

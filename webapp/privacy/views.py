@@ -9,12 +9,14 @@ from webapp.outbox.forms import KIND_LABELS as MAIL_KINDS
 from webapp.permissions import staff_required
 from webapp.privacy import services
 from webapp.privacy.forms import EraseForm, PeopleFilter
+from webapp.signed_in_pages import kept_for_the_reader
 
 bp = Blueprint("privacy", __name__, url_prefix="/staff/people")
 
 
 @bp.route("")
 @staff_required
+@kept_for_the_reader
 def people():
     form = PeopleFilter(request.args)
     if not form.validate():
