@@ -102,8 +102,8 @@ def main():
                    "SECRET_KEY": "bench-" + "k" * 40, "LOG_REQUESTS": "1"}
             with Server(tmp, "wsgi:app", env) as app:
                 results[size], exports[size] = drive(app, tmp, size_url, args.duration, hello_figures)
-            print(f"\n-- the signed-in pages made afresh for every request (KEEP_SIGNED_IN_PAGES=0), as after "
-                  f"any write", flush=True)
+            print("\n-- the signed-in pages made afresh for every request (KEEP_SIGNED_IN_PAGES=0), as after "
+                  "any write", flush=True)
             with Server(tmp, "wsgi:app", {**env, "KEEP_SIGNED_IN_PAGES": "0"}) as app:
                 afresh[size], _ = drive(app, tmp, size_url, args.duration, hello_figures, signed_in_only=True)
         print()
