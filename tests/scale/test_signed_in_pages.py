@@ -134,6 +134,7 @@ def test_a_write_by_another_process_shows_at_once(app, coalition, database_url, 
         ana.name = "Ana Renamed"
         db.session.commit()
         db.session.remove()
+        db.engine.dispose()
     assert "Ana Renamed" in page(contact, "/groups/defensive-support/roster")
 
 
