@@ -48,3 +48,37 @@ def test_the_csv_streams_a_chunk_at_a_time_in_name_order_for_the_tab_and_search_
     pending = client.get("/groups/defensive-support/roster.csv?tab=pending&q=oasis").get_data(as_text=True)
     assert [row[0] for row in csv.reader(io.StringIO(pending))][1:] == ["Pia Pending"]
     assert client.get("/groups/defensive-support/roster.csv?tab=gone").status_code == 400
+
+
+def test_the_next_chunk_is_read_while_one_is_sent_and_a_download_left_early_stops_the_reading(app, make,
+                                                                                              monkeypatch):
+    """The database finds the next chunk while this one goes to the client (on another connection, so on
+    another core); a client that goes away stops the reader, and nothing is left running or open."""
+    import threading
+
+    from webapp.membership import roster_queries
+
+    monkeypatch.setattr(roster_queries, "EXPORT_CHUNK", 2)
+    group = make.group(contacts=[make.user(email="dalia@example.org")])
+    for k in range(9):
+        make.member(group, name=f"Member {k}", email=f"m{k}@example.org")
+    client = app.test_client()
+    login(client, "dalia@example.org")
+    readers = set()
+    original = roster_queries.export
+
+    def watched(*args, **kwargs):
+        for rows in original(*args, **kwargs):
+            readers.add(threading.current_thread().name)
+            yield rows
+
+    monkeypatch.setattr(roster_queries, "export", watched)
+    whole = client.get("/groups/defensive-support/roster.csv").get_data(as_text=True)
+    assert [row[0] for row in csv.reader(io.StringIO(whole))][1:] == [f"Member {k}" for k in range(9)]
+    assert readers and threading.main_thread().name not in readers  # read by a thread of its own
+    before = threading.active_count()
+    response = client.get("/groups/defensive-support/roster.csv")
+    pieces = iter(response.response)
+    next(pieces), next(pieces)  # the header and the first chunk, then the client goes away
+    response.close()
+    assert threading.active_count() == before  # the reader has stopped

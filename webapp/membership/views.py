@@ -126,7 +126,8 @@ def _csv_download(group, chunks, name):
 def roster_csv(slug):
     group = _reviewable_group(slug)
     view = _roster_view(request.args)
-    return _csv_download(group, roster_queries.export(group, tab=view.tab.data, search=view.q.data), "roster")
+    return _csv_download(group, export.read_ahead(roster_queries.export, group, tab=view.tab.data,
+                                                  search=view.q.data), "roster")
 
 
 @bp.route("/groups/<slug>/roster/selected", methods=["POST"])
@@ -147,7 +148,8 @@ def roster_selected(slug):
         flash(_("Select at least one member."), "warning")
         return redirect(back)
     if form.export.data:
-        return _csv_download(group, roster_queries.export(group, selected=form.selected.data), "selected")
+        return _csv_download(group, export.read_ahead(roster_queries.export, group, selected=form.selected.data),
+                             "selected")
     removed, skipped = services.remove_many(group, form.selected.data, current_user, form.reason.data or "")
     flash(ngettext("%(num)d member was removed from the group.", "%(num)d members were removed from the group.",
                    removed), "success" if removed else "warning")
