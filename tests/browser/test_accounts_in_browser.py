@@ -28,7 +28,9 @@ def test_an_invitation_then_two_factor_sign_in_then_a_reset(page, new_page, make
     page.get_by_label("New password", exact=True).fill("password1234")
     page.get_by_label("New password again").fill("password1234")
     page.get_by_role("button", name="Save my password").click()
-    expect(page.get_by_text("one of the passwords people use most")).to_be_visible()
+    expect(page.get_by_label("New password", exact=True)).to_have_accessible_description(
+        re.compile("one of the passwords people use most"))
+    expect(page.get_by_role("alert")).to_be_focused()  # the summary, which links to the field
     audit.check(page, "choose a password, refused")
     page.get_by_label("New password", exact=True).fill("river stones at dawn")
     page.get_by_label("New password again").fill("river stones at dawn")

@@ -1,4 +1,6 @@
 """A person's own page in a real browser, with CSRF on, no JavaScript, and axe on each page, in both languages."""
+import re
+
 from playwright.sync_api import expect
 
 from tests.browser.conftest import link_in, request_to_join
@@ -21,7 +23,8 @@ def test_an_applicant_takes_back_a_request_changes_name_language_and_address(pag
 
     page.get_by_label("Your name").fill("")
     page.get_by_role("button", name="Save my name").click()
-    expect(page.get_by_text("Please enter your name.")).to_be_visible()
+    expect(page.get_by_label("Your name")).to_have_accessible_description(re.compile("Please enter your name."))
+    expect(page.get_by_role("alert")).to_be_focused()
     audit.check(page, "member page with an error")
     page.get_by_label("Your name").fill("Rosa María Applicant")
     page.get_by_role("button", name="Save my name").click()

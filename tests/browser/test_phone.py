@@ -9,7 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in, send_to_roster
+from tests.browser.conftest import link_in, log_in, send_to_roster
 from webapp.membership.tokens import member_token
 
 PHONE = {"width": 375, "height": 740}
@@ -166,3 +166,114 @@ def test_screenshots_of_the_main_pages(new_page, world, deliver, make):
         expect(staff.locator("progress")).to_be_visible()
         shoot(staff, f"message-{size}")
         assert re.search(r"/messages/\d+$", staff.url)
+
+
+def test_the_pages_along_the_way_fit_a_375_px_screen_and_pass_axe(new_page, world, deliver, mailbox):
+    """The pages one reaches only by doing something: a join and its confirmation, a message's drafts and second
+    look, an import's preview, an unsubscribe, an address change, the sign-in steps, a bounce, a removal."""
+    import pyotp
+
+    from webapp.accounts.models import LinkPurpose, User
+    from webapp.accounts.password_links import issue
+    from webapp.bounces.models import Bounce, BounceKind
+    from webapp.extensions import db
+
+    axe, problems, seen = Axe(), [], []
+
+    def check(page, name):
+        problems.extend(_problems(page, name, axe))
+        seen.append(name)
+
+    visitor = new_page(viewport=PHONE)
+    visitor.goto("/groups/defensive-support")
+    visitor.get_by_label("Full name").fill("Rosa Diaz")
+    visitor.get_by_label("Email", exact=True).fill("rosa@example.org")
+    visitor.get_by_label("I agree to be contacted by email").check()
+    visitor.get_by_role("button", name="Request to join").click()
+    expect(visitor.get_by_role("heading", level=1)).to_be_visible()
+    check(visitor, "check your email")
+    deliver()
+    visitor.goto(link_in(mailbox.to("rosa@example.org")[0], "/confirm/"))
+    expect(visitor.get_by_role("heading", name="Confirm your request")).to_be_visible()
+    check(visitor, "confirm")
+    visitor.get_by_role("button", name="Confirm").click()
+    expect(visitor.get_by_role("heading", name="Thank you, your request is confirmed")).to_be_visible()
+    check(visitor, "confirmed")
+
+    staff = new_page(viewport=PHONE)
+    log_in(staff, "staff@example.org")
+    staff.goto("/messages/new")
+    staff.get_by_role("button", name="Send to the roster").click()
+    expect(staff.locator(":focus")).to_have_attribute("role", "alert")
+    check(staff, "compose with errors")
+    staff.get_by_label("Defensive Support").check()
+    staff.get_by_label("Subject").fill("Hill visit")
+    staff.get_by_label("Message").fill("Please **join** us on Tuesday.")
+    staff.get_by_role("button", name="Preview").click()
+    expect(staff.get_by_role("region", name="Preview: what a member receives")).to_be_visible()
+    check(staff, "compose with preview")
+    staff.goto(re.sub(r"/messages/(\d+).*", r"/messages/\1/edit", staff.locator("form[enctype]").get_attribute(
+        "action")))
+    check(staff, "message edit")
+    staff.get_by_role("button", name="Send to the roster").click()
+    expect(staff.get_by_role("heading", level=1)).to_have_text("Check before sending")
+    check(staff, "the send confirmation")
+    staff.get_by_role("button", name=re.compile("Yes, send it")).click()
+    expect(staff.get_by_role("heading", level=1)).to_have_text("Hill visit")
+
+    staff.goto("/groups/defensive-support/import")
+    staff.get_by_label("CSV file").set_input_files(files=[{
+        "name": "members.csv", "mimeType": "text/csv",
+        "buffer": "name,email\r\nRosa Nueva,rosa.nueva@example.org\r\nAna Existing,ana@example.org\r\n".encode()}])
+    staff.get_by_role("button", name="Preview the import").click()
+    expect(staff.get_by_role("heading", name="New members (1)")).to_be_visible()
+    check(staff, "import preview")
+
+    staff.goto("/groups/defensive-support/roster")
+    staff.get_by_label("Select Ana Existing").check()
+    staff.get_by_role("button", name="Remove the selected members").click()
+    expect(staff.get_by_role("heading", level=1)).to_have_text("Remove 1 member from Defensive Support?")
+    check(staff, "remove the selected, confirm")
+
+    bounce = Bounce(kind=BounceKind.UNPARSED, raw=b"Subject: Undeliverable\r\n\r\nThe mailbox is full.\r\n")
+    db.session.add(bounce)
+    db.session.commit()
+    staff.goto(f"/staff/bounces/{bounce.id}")
+    check(staff, "a bounce")
+    staff.goto("/account/two-factor")
+    check(staff, "two-factor, set up")
+    staff.goto("/account/confirm?next=/account")
+    check(staff, "password again")
+
+    mailbox.clear()
+    deliver()
+    (roster_mail,) = mailbox.to("ana@example.org")
+    member = new_page(viewport=PHONE)
+    member.goto(link_in(roster_mail, "/me/"))
+    member.get_by_label("New email address").fill("ana.new@example.org")
+    member.get_by_role("button", name="Change my address").click()
+    deliver()
+    member.goto(link_in(mailbox.to("ana.new@example.org")[0], "/address-change/"))
+    expect(member.get_by_role("heading", name="Confirm your new email address")).to_be_visible()
+    check(member, "address change")
+    member.goto(link_in(roster_mail, "/unsubscribe/"))
+    check(member, "unsubscribe")
+    member.get_by_role("button", name="Stop all group emails").click()
+    expect(member.get_by_role("heading", name="You are unsubscribed")).to_be_visible()
+    check(member, "unsubscribed")
+
+    contact = db.session.scalar(db.select(User).where(User.email == "dalia@example.org"))
+    contact.totp_secret = pyotp.random_base32()
+    token = issue(contact, LinkPurpose.RESET)
+    db.session.commit()
+    newcomer = new_page(viewport=PHONE)
+    newcomer.goto(f"/account/choose-password/{token}")
+    expect(newcomer.get_by_label("New password again")).to_be_visible()
+    check(newcomer, "choose a password")
+    log_in(newcomer, "dalia@example.org")
+    expect(newcomer.get_by_role("heading", name="Two-factor sign-in")).to_be_visible()
+    check(newcomer, "sign-in code")
+
+    assert len(seen) == 17
+    if problems:
+        pytest.fail(f"{len(problems)} problems:\n" + "\n".join(problems), pytrace=False)

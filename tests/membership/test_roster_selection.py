@@ -33,7 +33,7 @@ def test_a_contact_removes_the_ticked_members_each_with_its_history(client, grou
     login(client, "dalia@example.org")
     roster = client.get("/groups/defensive-support/roster").get_data(as_text=True)
     assert f'name="selected" value="{members["ana"].id}"' in roster and "Remove the selected members" in roster
-    page = client.post(SELECTED, data={"selected": [members["ana"].id, members["ben"].id], "remove": "Remove",
+    page = client.post(SELECTED, data={"selected": [members["ana"].id, members["ben"].id], "confirm": "Remove",
                                        "reason": "Left the coalition", "tab": "active", "page": "1"},
                        follow_redirects=True).get_data(as_text=True)
     assert "2 members were removed from the group." in page
@@ -55,7 +55,7 @@ def test_members_who_are_no_longer_active_are_skipped_and_counted(client, group,
     other_tab = app.test_client()
     login(other_tab, "dalia@example.org")
     other_tab.post(f"/memberships/{members['cy'].id}/remove", data={})  # the same member, from another tab
-    page = client.post(SELECTED, data={"selected": [members["ana"].id, members["cy"].id], "remove": "Remove"},
+    page = client.post(SELECTED, data={"selected": [members["ana"].id, members["cy"].id], "confirm": "Remove"},
                        follow_redirects=True).get_data(as_text=True)
     assert "1 member was removed from the group." in page
     assert "1 was no longer active and was left as it was." in page
@@ -78,7 +78,7 @@ def test_nothing_ticked_or_a_reason_too_long_changes_nothing_and_says_why(client
     login(client, "dalia@example.org")
     page = client.post(SELECTED, data={"remove": "Remove"}, follow_redirects=True).get_data(as_text=True)
     assert "Select at least one member." in page
-    page = client.post(SELECTED, data={"selected": [members["ana"].id], "remove": "Remove", "reason": "x" * 1001},
+    page = client.post(SELECTED, data={"selected": [members["ana"].id], "confirm": "Remove", "reason": "x" * 1001},
                        follow_redirects=True).get_data(as_text=True)
     assert "The reason is too long (at most 1,000 characters)." in page
     assert membership_of(group, "ana@example.org").status == Status.ACTIVE
@@ -93,7 +93,7 @@ def test_a_selection_that_is_not_membership_numbers_is_a_400(client, group, memb
 
 def test_after_acting_the_roster_shows_the_same_tab_search_and_page(client, group, members):
     login(client, "dalia@example.org")
-    response = client.post(SELECTED, data={"selected": [members["ana"].id], "remove": "Remove", "tab": "active",
+    response = client.post(SELECTED, data={"selected": [members["ana"].id], "confirm": "Remove", "tab": "active",
                                            "q": "org", "sort": "date", "order": "desc", "page": "1"})
     assert response.headers["Location"] == "/groups/defensive-support/roster?q=org&sort=date&order=desc"
 

@@ -142,13 +142,16 @@ class RosterSelection(FlaskForm):
     """The members ticked on the roster, and what to do with them."""
 
     selected = SelectMultipleField(coerce=int, validate_choice=False)
-    reason = TextAreaField(_l("Reason for removing them (optional)"),
+    # Asked on the confirmation page that "remove" shows; "confirm" is its button.
+    reason = TextAreaField(_l("Reason (optional)"),
                            validators=[Optional(), Length(max=REASON_MAX, message=REASON_TOO_LONG)])
+    tell_members = BooleanField(_l("Email each member that they were removed, with the reason"))
     remove = SubmitField(_l("Remove the selected members"))
+    confirm = SubmitField()
     export = SubmitField(_l("Download the selected members (CSV)"))
 
     def well_formed(self):
-        """What the page itself can send: membership numbers (at most SELECTION_MAX) and one of the buttons."""
+        """What the pages themselves can send: membership numbers (at most SELECTION_MAX) and one of the buttons."""
         ids = self.selected.data or ()
         return (not self.selected.process_errors and len(ids) <= SELECTION_MAX and all(0 < i < 2**31 for i in ids)
-                and bool(self.remove.data or self.export.data))
+                and bool(self.remove.data or self.confirm.data or self.export.data))

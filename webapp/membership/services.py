@@ -333,13 +333,13 @@ def remove(membership, actor, reason="", tell_member=False):
     db.session.commit()
 
 
-def remove_many(group, membership_ids, actor, reason=""):
+def remove_many(group, membership_ids, actor, reason="", tell_members=False):
     """Remove the selected members of a group at once; returns (how many were removed, how many were skipped).
 
     Each is removed as `remove` does it, with its guarded transition, history
-    row and audit row (the audit log names each membership, as for one), and
-    all are committed together. Those no longer active are skipped; ids of
-    other groups' memberships are ignored. The rows are locked as they are read
+    row and audit row (the audit log names each membership, as for one), and,
+    with `tell_members`, its own email; all are committed together. Those no
+    longer active are skipped; ids of other groups' memberships are ignored. The rows are locked as they are read
     (PostgreSQL), so no one changes them before they are written; where a change
     can still slip in between the read and the first write (SQLite), the
     transition refuses, rolls the batch back, and the batch is read again.
@@ -358,6 +358,8 @@ def remove_many(group, membership_ids, actor, reason=""):
                 record("membership.remove", actor=actor, target=f"membership:{membership.id}", reason=reason)
         except IllegalTransition:
             continue  # _transition rolled the whole batch back: read it again
+        for membership in active if tell_members else ():
+            notifications.removed(membership, reason)
         db.session.commit()
         return len(active), len(chosen) - len(active)
     raise IllegalTransition("the selected memberships kept changing")

@@ -140,23 +140,34 @@ def roster_selected(slug):
         abort(400)
     view = RosterView(request.form)  # the roster's tab, search, order and page, to go back to
     back = url_for("membership.roster", slug=group.slug, **(view.kept(position=True) if view.validate() else {}))
-    if not form.validate_on_submit():
-        for error in form.reason.errors:
-            flash(error, "error")
-        return redirect(back)
     if not form.selected.data:
         flash(_("Select at least one member."), "warning")
         return redirect(back)
     if form.export.data:
         return _csv_download(group, export.read_ahead(roster_queries.export, group, selected=form.selected.data),
                              "selected")
-    removed, skipped = services.remove_many(group, form.selected.data, current_user, form.reason.data or "")
+    if not form.confirm.data or not form.validate_on_submit():
+        return _confirm_removal(group, form, back)
+    removed, skipped = services.remove_many(group, form.selected.data, current_user, form.reason.data or "",
+                                            tell_members=form.tell_members.data)
     flash(ngettext("%(num)d member was removed from the group.", "%(num)d members were removed from the group.",
                    removed), "success" if removed else "warning")
     if skipped:
         flash(ngettext("%(num)d was no longer active and was left as it was.",
                        "%(num)d were no longer active and were left as they were.", skipped), "warning")
     return redirect(back)
+
+
+def _confirm_removal(group, form, back):
+    """The page that lists the ticked members still active, and asks why and whether to tell them."""
+    chosen = queries.active_among(group, form.selected.data)
+    if not chosen:
+        flash(_("None of the members you ticked is active; nothing was changed."), "warning")
+        return redirect(back)
+    view = RosterView(request.form)
+    return render_template("membership/remove_many.html", group=group, form=form, memberships=chosen, back=back,
+                           skipped=len(set(form.selected.data)) - len(chosen),
+                           kept=view.kept(position=True) if view.validate() else {}), 400 if form.errors else 200
 
 
 @bp.route("/memberships/<int:membership_id>")
