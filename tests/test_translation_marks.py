@@ -81,7 +81,10 @@ class VisibleText(HTMLParser):
 
 def unmarked(text, data):
     """Words left once the marked strings and the known data are taken out."""
-    text = re.sub(r"⟦.*?⟧", " ", text, flags=re.S)
+    while True:  # innermost first: a marked string may hold another one ("the oldest ⟦waiting 3 days⟧ (since …)")
+        text, found = re.subn(r"⟦[^⟦⟧]*⟧", " ", text)
+        if not found:
+            break
     for value in sorted(data, key=len, reverse=True):
         text = text.replace(value, " ")
     return re.findall(r"[A-Za-z]{2,}", text)
