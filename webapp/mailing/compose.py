@@ -12,6 +12,7 @@ from email.utils import formataddr
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import get_locale
 
 from webapp import permissions
 from webapp.accounts.services import by_email
@@ -194,7 +195,10 @@ def send_test(author, message):
     from webapp.mailing.services import SAMPLE_TOKEN
 
     base = current_app.config["PUBLIC_URL"]
-    variables = {"groups": ", ".join(g.name for g in message.groups), "leave_url": f"{base}/me/{SAMPLE_TOKEN}",
+    # In the author's language, as a member who chose it reads it (the page's, until they choose one).
+    language = author.language or str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    variables = {"groups": ", ".join(g.in_language("name", language) for g in message.groups),
+                 "language": language, "leave_url": f"{base}/me/{SAMPLE_TOKEN}",
                  "unsubscribe_url": f"{base}/unsubscribe/{SAMPLE_TOKEN}"}
     email = _queue(message, [(author.email, author.name, variables)], audience=[])
     test = MessageTest(message_id=message.id, email_id=email.id, address=outbox.normalize_address(author.email))
