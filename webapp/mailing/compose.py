@@ -2,6 +2,7 @@
 
 draft ──confirm──> started (its deliveries queued)         draft/scheduled ──cancel──> cancelled
   └──confirm, with a time──> scheduled ──its time (a worker)──> started
+                                 └──its time, but it may no longer go (a worker)──> draft (held, with the reason)
 
 Every change of a message that has not started is one conditional UPDATE on its
 row (status still draft or scheduled), so an edit, a cancellation and a worker
@@ -13,6 +14,7 @@ from email.utils import formataddr
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 from webapp import permissions
 from webapp.accounts.services import by_email
@@ -145,6 +147,59 @@ def cancel(actor, message):
     _guarded_update(message, status=MessageStatus.CANCELLED)
     record("message.cancel_scheduled", actor=actor, target=f"message:{message.id}")
     db.session.commit()
+
+
+# Why a scheduled message went back to draft when its time came, as its page says it.
+HELD_REASONS = {
+    "author": _l("its author can no longer write to these groups."),
+    "reply_to": _l("the person replies would go to can no longer get them (their account was closed, or they no "
+                   "longer look after these groups)."),
+    "error": _l("it could not be started."),
+}
+HELD_ACTIONS = ("message.held", "message.save", "message.schedule", "message.send")
+
+
+def why_it_may_not_start(message):
+    """A HELD_REASONS key when a message confirmed earlier may no longer go as it is, else None.
+
+    Checked again when its time comes: since it was confirmed, its author may have been deactivated
+    or stopped looking after a group, and its reply address may belong to a closed account.
+    """
+    author = message.author
+    if author is None or not author.active or not permissions.can_message(author, message.groups):
+        return "author"
+    if message.reply_to not in {address for address, _ in reply_choices(author, message.groups)}:
+        return "reply_to"
+    return None
+
+
+def hold(message_id, reason):
+    """A scheduled message goes back to draft with its reason (a HELD_REASONS key), in the caller's transaction.
+
+    Guarded like every change: of several workers, one holds it. Returns whether this caller did.
+    """
+    result = db.session.execute(
+        sa.update(Message).where(Message.id == message_id, Message.status == MessageStatus.SCHEDULED)
+        .values(status=MessageStatus.DRAFT).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        return False
+    record("message.held", actor="worker", target=f"message:{message_id}", reason=reason)
+    return True
+
+
+def held_reason(message):
+    """Why a draft was held back at its time, while nobody has saved or confirmed it since; else None."""
+    if message.status != MessageStatus.DRAFT:
+        return None
+    from webapp.audit.models import AuditEvent
+
+    last = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.target == f"message:{message.id}",
+                                    AuditEvent.action.in_(HELD_ACTIONS))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(1)).first()
+    if last is None or last.action != "message.held":
+        return None
+    return HELD_REASONS.get((last.details or {}).get("reason"), HELD_REASONS["error"])
 
 
 def reply_to_label(message):
