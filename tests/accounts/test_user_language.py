@@ -60,3 +60,64 @@ def test_a_language_not_offered_is_refused(client, make, app):
     assert response.status_code == 400 and "Not a valid choice" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(User, dalia.id).language == ""  # none chosen yet: their pages follow the visit's choice
+
+
+def _spanish(make, **kwargs):
+    user = make.user(**kwargs)
+    user.language = "es"
+    db.session.commit()
+    return user
+
+
+def test_a_password_reset_comes_in_the_accounts_language_whatever_the_browser(client, make, mailbox, deliver):
+    _spanish(make, email="dalia@example.org")
+    client.post("/login/forgot", data={"email": "dalia@example.org"}, headers={"Accept-Language": "en"})
+    deliver()
+    (mail,) = mailbox.to("dalia@example.org")
+    assert mail.subject == "Elige una contraseña nueva"
+    assert "60 minutos" in mail.text() and "?lang=es" in mail.text()
+    # Someone with no language chosen gets the language of the visit that asked.
+    make.user(email="rachel@example.org")
+    mailbox.clear()
+    client.post("/login/forgot", data={"email": "rachel@example.org"}, headers={"Accept-Language": "en"})
+    deliver()
+    (mail,) = mailbox.to("rachel@example.org")
+    assert mail.subject == "Choose a new password" and "?lang=" not in mail.text()
+
+
+def test_an_invitation_sent_again_comes_in_the_accounts_language(client, make, mailbox, deliver):
+    from webapp.accounts.services import create_user
+
+    make.user(email="staff@example.org", name="Sam Staff", role="staff")
+    rachel = create_user(email="rachel@example.org", name="Rachel New")
+    rachel.language = "es"
+    db.session.commit()
+    login(client, "staff@example.org")
+    client.post(f"/staff/accounts/{rachel.id}/invite", headers={"Accept-Language": "en"})
+    deliver()
+    (mail,) = mailbox.to("rachel@example.org")
+    assert mail.subject == "Te invitamos a los grupos de trabajo de End SIJS Backlog Coalition"
+    assert "Sam Staff te invitó" in mail.text()
+
+
+def test_a_reset_for_an_unknown_address_writes_the_same_email_under_the_same_locale_switch(client, make, app):
+    """The answer for an unknown address must cost what a known one costs: the same template, the same steps."""
+    from flask import template_rendered
+    from flask_babel import get_locale
+
+    _spanish(make, email="dalia@example.org")
+    rendered = []
+
+    def seen(sender, template, context, **extra):
+        if template.name == "email/accounts/reset.txt":
+            rendered.append(str(get_locale()))
+
+    template_rendered.connect(seen, app)
+    try:
+        for address in ("dalia@example.org", "nobody@example.org"):
+            with app.app_context():
+                assert client.post("/login/forgot", data={"email": address},
+                                   headers={"Accept-Language": "en"}).status_code == 302
+    finally:
+        template_rendered.disconnect(seen, app)
+    assert rendered == ["es", "en"]

@@ -63,3 +63,37 @@ def test_a_member_no_longer_active_is_not_asked_about(client, make):
     client.post(f"/memberships/{ana.id}/remove", data={})
     again = client.get(f"/memberships/{ana.id}/remove", follow_redirects=True).get_data(as_text=True)
     assert "Only an active member can be removed" in again
+
+
+def test_a_reply_to_the_removal_email_reaches_the_contact_who_removed_and_it_links_to_their_page(client, make,
+                                                                                                 mailbox, deliver):
+    group, ana = setup(make)
+    login(client, "dalia@example.org")
+    client.post(f"/memberships/{ana.id}/remove", data={"reason": "The group is for staff only.", "tell_member": "y"})
+    deliver()
+    (email,) = mailbox.to("ana@example.org")
+    assert b"\r\nReply-To: Dalia Contact <dalia@example.org>\r\n" in email.data
+    assert "reply to this email" in email.text()
+    (page_url,) = [u for u in email.text().split() if "/me/" in u]
+    client.post("/logout")
+    page = client.get(page_url.replace("http://localhost", "")).get_data(as_text=True)
+    assert "Defensive Support" in page and "Removed" in page
+
+
+def test_when_staff_remove_replies_go_to_the_groups_listed_contact(client, make, mailbox, deliver):
+    group, ana = setup(make)
+    make.user(name="Sam Staff", email="staff@example.org", role="staff")
+    login(client, "staff@example.org")
+    client.post(f"/memberships/{ana.id}/remove", data={"reason": "", "tell_member": "y"})
+    deliver()
+    (email,) = mailbox.to("ana@example.org")
+    assert b"\r\nReply-To: Dalia Contact <dalia@example.org>\r\n" in email.data
+    assert b"groups@" not in email.message["Reply-To"].encode()
+
+
+def test_other_notices_name_no_reply_address(client, make, mailbox, deliver):
+    group, ana = setup(make)
+    client.post("/groups/defensive-support", data={"name": "Rosa", "email": "rosa@example.org", "consent": "y"})
+    deliver()
+    (confirmation,) = mailbox.to("rosa@example.org")
+    assert b"\r\nReply-To:" not in confirmation.data

@@ -62,7 +62,7 @@ def request_reset(email):
     user = by_email(email)
     token = secrets.token_urlsafe(32)
     if user is None or not user.active:
-        notifications.password_reset(SimpleNamespace(email=email, name=""), token,
+        notifications.password_reset(SimpleNamespace(email=email, name="", language=""), token,
                                      current_app.config["RESET_LINK_MINUTES"], queue=False)
         return
     token = issue(user, LinkPurpose.RESET)

@@ -2,6 +2,7 @@
 
 draft ──confirm──> started (its deliveries queued)         draft/scheduled ──cancel──> cancelled
   └──confirm, with a time──> scheduled ──its time (a worker)──> started
+                                 └──its time, but it may no longer go (a worker)──> draft (held, with the reason)
 
 Every change of a message that has not started is one conditional UPDATE on its
 row (status still draft or scheduled), so an edit, a cancellation and a worker
@@ -12,6 +13,8 @@ from email.utils import formataddr
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 from webapp import permissions
 from webapp.accounts.services import by_email
@@ -146,6 +149,59 @@ def cancel(actor, message):
     db.session.commit()
 
 
+# Why a scheduled message went back to draft when its time came, as its page says it.
+HELD_REASONS = {
+    "author": _l("its author can no longer write to these groups."),
+    "reply_to": _l("the person replies would go to can no longer get them (their account was closed, or they no "
+                   "longer look after these groups)."),
+    "error": _l("it could not be started."),
+}
+HELD_ACTIONS = ("message.held", "message.save", "message.schedule", "message.send")
+
+
+def why_it_may_not_start(message):
+    """A HELD_REASONS key when a message confirmed earlier may no longer go as it is, else None.
+
+    Checked again when its time comes: since it was confirmed, its author may have been deactivated
+    or stopped looking after a group, and its reply address may belong to a closed account.
+    """
+    author = message.author
+    if author is None or not author.active or not permissions.can_message(author, message.groups):
+        return "author"
+    if message.reply_to not in {address for address, _ in reply_choices(author, message.groups)}:
+        return "reply_to"
+    return None
+
+
+def hold(message_id, reason):
+    """A scheduled message goes back to draft with its reason (a HELD_REASONS key), in the caller's transaction.
+
+    Guarded like every change: of several workers, one holds it. Returns whether this caller did.
+    """
+    result = db.session.execute(
+        sa.update(Message).where(Message.id == message_id, Message.status == MessageStatus.SCHEDULED)
+        .values(status=MessageStatus.DRAFT).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        return False
+    record("message.held", actor="worker", target=f"message:{message_id}", reason=reason)
+    return True
+
+
+def held_reason(message):
+    """Why a draft was held back at its time, while nobody has saved or confirmed it since; else None."""
+    if message.status != MessageStatus.DRAFT:
+        return None
+    from webapp.audit.models import AuditEvent
+
+    last = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.target == f"message:{message.id}",
+                                    AuditEvent.action.in_(HELD_ACTIONS))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(1)).first()
+    if last is None or last.action != "message.held":
+        return None
+    return HELD_REASONS.get((last.details or {}).get("reason"), HELD_REASONS["error"])
+
+
 def reply_to_label(message):
     """Who replies reach, as "Name <address>"."""
     return _reply_to_header(message.reply_to)
@@ -194,7 +250,10 @@ def send_test(author, message):
     from webapp.mailing.services import SAMPLE_TOKEN
 
     base = current_app.config["PUBLIC_URL"]
-    variables = {"groups": ", ".join(g.name for g in message.groups), "leave_url": f"{base}/me/{SAMPLE_TOKEN}",
+    # In the author's language, as a member who chose it reads it (the page's, until they choose one).
+    language = author.language or str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    variables = {"groups": ", ".join(g.in_language("name", language) for g in message.groups),
+                 "language": language, "leave_url": f"{base}/me/{SAMPLE_TOKEN}",
                  "unsubscribe_url": f"{base}/unsubscribe/{SAMPLE_TOKEN}"}
     email = _queue(message, [(author.email, author.name, variables)], audience=[])
     test = MessageTest(message_id=message.id, email_id=email.id, address=outbox.normalize_address(author.email))

@@ -63,7 +63,7 @@ def _compose_page(message):
     if not allowed:
         abort(403)
     form = ComposeForm(obj=None)
-    form.groups.choices = [SelectChoice(g.id, g.name) for g in allowed]
+    form.groups.choices = [SelectChoice(g.id, g.shown_name) for g in allowed]
     form.reply_to.choices = drafts.reply_choices(current_user, allowed)
     if message is not None:
         form.remove_attachments.choices = [(a.id, a.filename) for a in message.attachments]

@@ -57,8 +57,12 @@ def claim(message_id, now):
 
 
 def start_due_messages():
-    """Start the scheduled messages whose time has come (the workers run this); how many this caller started."""
-    from webapp.mailing.compose import queue_deliveries  # compose imports this module
+    """Start the scheduled messages whose time has come (the workers run this); how many this caller started.
+
+    Each is checked again first: one that may no longer go as it is goes back to draft, with the reason
+    on its page. One that fails to start goes back to draft too, and the others due go on.
+    """
+    from webapp.mailing import compose  # compose imports this module
 
     now = utcnow()
     due = db.session.scalars(
@@ -68,17 +72,34 @@ def start_due_messages():
     started = 0
     for message_id in due:
         try:
-            if claim(message_id, now):
+            reason = compose.why_it_may_not_start(db.session.get(Message, message_id))
+            if reason is not None:
+                if compose.hold(message_id, reason):
+                    log.warning("scheduled message %s held back: %s", message_id, reason)
+            elif claim(message_id, now):
                 # No request here: the shared text is rendered in the default language, as for any reader
                 # (each member's footer is theirs, filled in per recipient).
                 with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-                    queue_deliveries(db.session.get(Message, message_id), actor="worker")
+                    compose.queue_deliveries(db.session.get(Message, message_id), actor="worker")
                 started += 1
             db.session.commit()
         except Exception:
-            db.session.rollback()  # it stays scheduled: the next look tries it again
-            raise
+            db.session.rollback()
+            log.exception("scheduled message %s could not be started", message_id)
+            _hold_after_error(message_id)
     return started
+
+
+def _hold_after_error(message_id):
+    """Back to draft, so that it neither fails again each pass nor holds back the messages due after it."""
+    from webapp.mailing import compose
+
+    try:
+        compose.hold(message_id, "error")
+        db.session.commit()
+    except Exception:
+        db.session.rollback()  # the database itself is in trouble: it stays scheduled, tried again next pass
+        log.exception("scheduled message %s could not be held back either", message_id)
 
 
 def init_app(app):

@@ -87,7 +87,7 @@ def preview(subject, body, groups, author):
     rendered = render(subject, body, groups)
     sample = next(iter(roster_recipients(groups)), None)
     if sample is None:
-        sample = (author.email, author.name, {"groups": ", ".join(g.name for g in groups)})
+        sample = (author.email, author.name, {"groups": ", ".join(g.shown_name for g in groups)})
     address, name, variables = sample
     base = current_app.config["PUBLIC_URL"]
     variables = {**variables, "leave_url": f"{base}/me/{SAMPLE_TOKEN}"}

@@ -79,6 +79,7 @@ def show(message_id):
         can_cancel=permissions.can_cancel_queued(current_user, message),
         can_change=permissions.can_change_message(current_user, message),
         tests=compose.tests_of(message), reply_to=compose.reply_to_label(message), Status=DeliveryStatus,
+        held=compose.held_reason(message),
         MessageStatus=MessageStatus,
         progress=progress, refresh_seconds=REFRESH_SECONDS, follow=follow,
     )

@@ -1,4 +1,5 @@
 """The emails membership sends, rendered in the recipient's language and handed to the outbox."""
+from email.utils import formataddr
 from types import SimpleNamespace
 
 from flask import current_app, render_template
@@ -9,15 +10,16 @@ from flask_babel import ngettext
 from webapp.links import public_url
 from webapp.membership.tokens import address_change_token, confirmation_token, member_token
 from webapp.bounces.scoring import started_bouncing
+from webapp.outbox.blocks import is_own_address
 from webapp.outbox.services import notify
 
 
-def _send(person_or_user, language, subject, template, **context):
+def _send(person_or_user, language, subject, template, reply_to="", **context):
     with force_locale(language or "en"):
         text = render_template(
             f"email/membership/{template}.txt", coalition_name=current_app.config["COALITION_NAME"], **context
         )
-        notify(person_or_user.email, person_or_user.name, subject(), text)
+        notify(person_or_user.email, person_or_user.name, subject(), text, reply_to=reply_to)
 
 
 def _their_language(person):
@@ -99,11 +101,17 @@ def declined(membership):
           "declined", person=person, group=group, reason=membership.decision_reason, member_url=_member_url(person))
 
 
-def removed(membership, reason):
-    """The member is told they were removed from the group, with the reason if one was given."""
+def removed(membership, reason, actor):
+    """The member is told they were removed from the group, with the reason if one was given.
+
+    The email invites a reply: it goes to the contact who removed them, or to the group's listed contact
+    when staff did (or to the staff member, for a group with no contact), never to the app.
+    """
     person, group = membership.person, membership.group
+    answerer = actor if actor in group.contacts else (group.listed_contact or actor)
+    reply_to = "" if is_own_address(answerer.email) else formataddr((answerer.name, answerer.email))
     _send(person, person.language, lambda: _("You were removed from %(group)s", group=group.shown_name),
-          "removed", person=person, group=group, reason=reason)
+          "removed", reply_to=reply_to, person=person, group=group, reason=reason, member_url=_member_url(person))
 
 
 def _decided_subject(decision, actor, group, memberships):

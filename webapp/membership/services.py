@@ -328,7 +328,7 @@ def remove(membership, actor, reason="", tell_member=False):
     _transition(membership, Status.REMOVED, actor=actor, reason=reason)
     _stop_roster_mail(membership)
     if tell_member:
-        notifications.removed(membership, reason)
+        notifications.removed(membership, reason, actor)
     record("membership.remove", actor=actor, target=f"membership:{membership.id}", reason=reason)
     db.session.commit()
 

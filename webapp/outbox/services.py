@@ -114,10 +114,14 @@ def store_attachment(filename, content_type, data):
     return attachment
 
 
-def notify(address, name, subject, text, html=""):
-    """Queue a notice about a person's own request: it goes even to a suppressed address."""
+def notify(address, name, subject, text, html="", reply_to=""):
+    """Queue a notice about a person's own request: it goes even to a suppressed address.
+
+    `reply_to` ("Name <address>") is for a notice that invites an answer: without it, a reply would reach
+    the app's own address, which nobody reads.
+    """
     return enqueue(kind=EmailKind.NOTICE, subject=subject, text=text, html=html,
-                   recipients=[(address, name, {})])
+                   recipients=[(address, name, {})], reply_to=reply_to)
 
 
 def _serializer():

@@ -94,10 +94,10 @@ def personalize(email, delivery, unsubscribe_url):
 
 
 def headers(email, unsubscribe_url):
-    """The headers beyond From/To/Subject: list headers (RFC 2369, RFC 8058) on roster mail."""
-    if email.kind != EmailKind.ROSTER:
-        return {"Auto-Submitted": "auto-generated"}
+    """The headers beyond From/To/Subject: list headers (RFC 2369, RFC 8058) on roster mail; Reply-To if set."""
     extra = {"Reply-To": email.reply_to} if getattr(email, "reply_to", "") else {}
+    if email.kind != EmailKind.ROSTER:
+        return {"Auto-Submitted": "auto-generated", **extra}
     return {
         "List-Id": email.list_id,
         "List-Unsubscribe": f"<{unsubscribe_url}>",
