@@ -67,6 +67,7 @@ def test_confirming_with_the_box_ticked_removes_each_and_emails_each_the_reason(
         assert email.message["To"] == f"{name.title()} <{name}@example.org>"
         assert "You were removed from Defensive Support" in email.text()
         assert "The reason given: The group is for staff only." in email.text()
+        assert b"\r\nReply-To: Dalia Contact <dalia@example.org>\r\n" in email.data  # a reply reaches her
 
 
 def test_confirming_without_the_box_tells_nobody(client, members, mailbox, deliver):

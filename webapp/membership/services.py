@@ -359,7 +359,7 @@ def remove_many(group, membership_ids, actor, reason="", tell_members=False):
         except IllegalTransition:
             continue  # _transition rolled the whole batch back: read it again
         for membership in active if tell_members else ():
-            notifications.removed(membership, reason)
+            notifications.removed(membership, reason, actor)
         db.session.commit()
         return len(active), len(chosen) - len(active)
     raise IllegalTransition("the selected memberships kept changing")
