@@ -1,4 +1,5 @@
 """The one door for mail: features hand rendered emails here, in their own transaction."""
+import functools
 import hashlib
 import itertools
 import json
@@ -49,10 +50,10 @@ def enqueue(*, kind, subject, text, recipients, html="", text_footer="", html_fo
                   reply_to=reply_to, attachments=list(attachments))
     db.session.add(email)
     db.session.flush()
-    insert = _insert_deliveries(email.id, utcnow())
+    insert, now = _insert_deliveries(db.engine.dialect.name), utcnow()
     recipients, chunks = iter(recipients), 0
     while chunk := _next_chunk(recipients):
-        db.session.execute(insert, {"rows": json.dumps(chunk)})
+        db.session.execute(insert, {"rows": json.dumps(chunk), "email_id": email.id, "now": now})
         chunks += 1
     if chunks > 1:
         _drop_repeated_addresses(email.id)
@@ -68,26 +69,32 @@ def _next_chunk(recipients):
     return list(chunk.values())
 
 
-def _insert_deliveries(email_id, now):
-    """INSERT … SELECT of one queued Delivery per element of the JSON array bound as `rows`.
+@functools.cache
+def _insert_deliveries(dialect):
+    """INSERT … SELECT of one queued Delivery per element of the JSON array bound as `rows`, for the email
+    bound as `email_id`, at the time bound as `now`; made once per engine.
 
     One statement a chunk, not one a recipient: the database unpacks the array,
     which is several times faster than an executemany on either engine. Every
     column is given here: a column default computed in Python would be computed
     once for the whole chunk, not once a row.
     """
-    address, name, variables = _json_array_columns(sa.bindparam("rows", type_=sa.Text), 3)
+    address, name, variables = _json_array_columns(sa.bindparam("rows", type_=sa.Text), 3, dialect)
     table = Delivery.__table__
     given = {"address": address, "name": name, "variables": variables}
-    fixed = {"email_id": email_id, "status": DeliveryStatus.QUEUED, "attempts": 0, "expired_leases": 0,
-             "next_attempt_at": now, "created_at": now, "leased_by": "", "last_reply": "", "message_id": ""}
-    columns = [*given.values(), *(sa.literal(value, table.c[key].type) for key, value in fixed.items())]
-    return sa.insert(table).from_select([*given, *fixed], sa.select(*columns))
+    bound = {"email_id": sa.bindparam("email_id", type_=table.c.email_id.type),
+             "next_attempt_at": sa.bindparam("now", type_=table.c.next_attempt_at.type),
+             "created_at": sa.bindparam("now", type_=table.c.created_at.type)}
+    fixed = {"status": DeliveryStatus.QUEUED, "attempts": 0, "expired_leases": 0, "leased_by": "",
+             "last_reply": "", "message_id": ""}
+    columns = [*given.values(), *bound.values(),
+               *(sa.literal(value, table.c[key].type) for key, value in fixed.items())]
+    return sa.insert(table).from_select([*given, *bound, *fixed], sa.select(*columns))
 
 
-def _json_array_columns(rows_json, width):
+def _json_array_columns(rows_json, width, dialect):
     """The items of each element of a JSON array of arrays, as columns: the last one stays JSON."""
-    if db.engine.dialect.name == "postgresql":
+    if dialect == "postgresql":
         element = sa.func.json_array_elements(sa.cast(rows_json, sa.JSON)).table_valued("value").c.value
         return [*(element.op("->>")(i) for i in range(width - 1)), element.op("->")(width - 1)]
     element = sa.func.json_each(rows_json).table_valued("value").c.value
