@@ -2,6 +2,7 @@
 
 Every setting is listed, with its default, in the README's settings table.
 """
+import math
 import os
 from pathlib import Path
 
@@ -145,14 +146,39 @@ class DevelopmentConfig(Config):
 WEAK_SECRETS = {DEV_SECRET, "changeme", "change-me", "secret", "secret-key", "dev", "development", "test", "password"}
 
 
+# Orders a person types without thinking: the alphabet, the digits, the rows of a keyboard.
+_SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
+_PREDICTABLE_PAIRS = {pair for order in _SEQUENCES for a, b in zip(order, order[1:]) for pair in ((a, b), (b, a))}
+_CLASSES = ("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789")
+SECRET_BITS = 128
+
+
+def secret_bits(key):
+    """A cautious estimate of a key's randomness, in bits.
+
+    Each character counts log2 of the alphabet its classes make (lower case, upper case, digits, the
+    rest of printable ASCII), but one bit when it is predictable from what came before: the same
+    character, the next or previous one in a sequence (abc, 123, qwerty), or a pair seen earlier.
+    """
+    alphabet = sum(len(c) for c in _CLASSES if any(ch in c for ch in key))
+    alphabet += 33 if any(not any(ch in c for c in _CLASSES) for ch in key) else 0
+    bits, seen = 0.0, set()
+    for before, ch in zip(" " + key, key):
+        pair = (before.lower(), ch.lower())
+        predictable = ch == before or pair in _PREDICTABLE_PAIRS or (before, ch) in seen
+        bits += 1 if predictable else math.log2(max(alphabet, 2))
+        seen.add((before, ch))
+    return bits
+
+
 def weak_secret(key):
-    """Why a SECRET_KEY is unfit for production, or "" when it will do: 32 characters or more, not repetitive."""
+    """Why a SECRET_KEY is unfit for production, or "" when it will do: 32 characters or more, 128 bits of randomness."""
     if not key or key.lower() in WEAK_SECRETS:
         return "it is empty or a published placeholder"
     if len(key) < 32:
         return "it is shorter than 32 characters"
-    if len(set(key)) < 12:
-        return "it repeats too few characters to be random"
+    if len(set(key)) < 12 or secret_bits(key) < SECRET_BITS:
+        return "it follows a pattern or repeats itself: it is not random"
     return ""
 
 

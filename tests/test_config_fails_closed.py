@@ -21,12 +21,24 @@ def test_any_environment_but_development_or_testing_refuses_the_development_key(
         create_app(chosen)
 
 
-@pytest.mark.parametrize("key", ["a", "changeme", "x" * 40, "0123456789abcdef0123456789abcde", ""])
+@pytest.mark.parametrize("key", ["a", "changeme", "x" * 40, "0123456789abcdef0123456789abcde", "",
+                                 "abcdefghijklmnopqrstuvwxyz012345", "Tr0ub4dor&3Tr0ub4dor&3Tr0ub4dor&3",
+                                 "qwertyuiopasdfghjklzxcvbnm123456", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"])
 def test_a_weak_secret_key_is_refused(monkeypatch, key):
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", key)
     monkeypatch.setattr(ProductionConfig, "PUBLIC_URL", "https://groups.example.org")
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(ProductionConfig)
+
+
+@pytest.mark.parametrize("seed", range(50))
+def test_every_key_the_documentation_suggests_is_accepted(seed):
+    import secrets
+
+    from config import weak_secret
+
+    for key in (secrets.token_urlsafe(32), secrets.token_urlsafe(48), secrets.token_hex(32), STRONG):
+        assert weak_secret(key) == "", key
 
 
 def test_a_strong_key_and_an_https_address_start(monkeypatch):

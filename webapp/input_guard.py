@@ -9,7 +9,7 @@ import re
 from flask import abort, request
 from werkzeug.routing import IntegerConverter
 
-# C0 controls and DEL; tab, CR and LF are allowed in form values (text areas), nowhere else.
+# C0 controls and DEL; tab, CR and LF pass in form values, and only text areas keep them (form_fields.one_line).
 IN_FORMS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 ANYWHERE = re.compile(r"[\x00-\x1f\x7f]")
 LARGEST_ID = 2**31 - 1  # PostgreSQL's integer; SQLite's is larger

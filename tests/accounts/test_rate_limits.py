@@ -96,3 +96,19 @@ def test_reset_requests_are_limited_per_address_typed_and_per_client(make, from_
     other = from_address("198.51.100.3")
     codes = [other.post("/login/forgot", data={"email": "nobody@example.org"}).status_code for _ in range(3)]
     assert codes == [302, 302, 429]
+
+
+def test_others_failures_from_a_shared_address_do_not_refuse_the_right_password(make, from_address):
+    """An office's mistyped passwords use up the address's failures: a wrong guess from there is refused,
+    the right password for a known account still signs in; the per-account limits still stop a guesser."""
+    make.user(email="dalia@example.org")
+    office = "192.0.2.10"
+    codes = [from_address(office).post("/login", data=dict(WRONG, email=f"person{n}@example.org")).status_code
+             for n in range(9)]
+    assert codes == [400] * 8 + [429]
+    assert from_address(office).post("/login", data=WRONG).status_code == 429
+    assert from_address(office).post("/login", data=RIGHT).status_code == 302
+    # Dalia's own wrong guesses from the office still meet her (account, address) limit.
+    guesser = from_address(office)
+    assert [guesser.post("/login", data=WRONG).status_code for _ in range(3)] == [429, 429, 429]
+    assert guesser.post("/login", data=RIGHT).status_code == 429

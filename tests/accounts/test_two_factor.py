@@ -171,3 +171,18 @@ class TestRequiredForEveryone:
         assert "cannot be turned off" in on
         assert browser.post("/account/two-factor", data={"code": clock.code(secret)}).status_code == 400
         assert by_email("dalia@example.org").two_factor
+
+
+def test_one_code_sent_by_two_requests_at_once_is_used_by_one_only(make, monkeypatch):
+    """Both requests read the account before either wrote: the second to write finds the code used."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    monkeypatch.setattr(two_factor, "clock", lambda: 1_800_000_000.0)
+    user = make.user(email="dalia@example.org")
+    user.totp_secret = pyotp.random_base32()
+    db.session.commit()
+    code = pyotp.TOTP(user.totp_secret).at(1_800_000_000)
+    assert two_factor.check(user, code)
+    set_committed_value(user, "totp_last_step", 0)  # what the other request had read
+    assert not two_factor.check(user, code)
+    assert db.session.scalar(sa.select(type(user).totp_last_step).where(type(user).id == user.id)) == 1_800_000_000 // 30

@@ -206,6 +206,26 @@ def test_a_new_address_changes_only_when_confirmed_from_it_and_the_old_one_is_to
                              .where(AuditEvent.action == "person.address_change")) == 1
 
 
+def test_the_address_change_link_names_a_stored_nonce_not_the_addresses_and_only_the_last_one_works(
+        client, make, mailbox, deliver):
+    import base64
+
+    ana = make.member(make.group(), name="Ana Morales", email="ana@example.org")
+    url = f"/me/{member_token(ana.person)}"
+    _ask_new_address(client, url, "first.new@example.com", mailbox, deliver)
+    (first,) = [path_of(u) for u in links_in(mailbox.messages[0].text()) if "/address-change/" in u]
+    _ask_new_address(client, url, "second.new@example.com", mailbox, deliver)
+    (second,) = [path_of(u) for u in links_in(mailbox.messages[0].text()) if "/address-change/" in u]
+    for link in (first, second):
+        payload = link.rsplit("/", 1)[1].split(".")[0]
+        readable = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode("latin-1")
+        assert "example" not in readable and "ana" not in readable, readable
+    assert client.post(first).status_code == 410  # replaced by the second request
+    done = client.post(second, follow_redirects=True)
+    assert "Your address is now second.new@example.com" in done.get_data(as_text=True)
+    assert client.post(second).status_code == 410
+
+
 def test_roster_mail_still_queued_when_the_address_changes_goes_to_the_new_address(client, make, mailbox, deliver):
     staff = make.user(email="staff@example.org", role="staff")
     group = make.group(contacts=[staff])

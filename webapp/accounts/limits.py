@@ -2,7 +2,10 @@
 
 Three counters, each in Flask-Limiter's storage (RATELIMIT_STORAGE_URI: Redis where several
 processes or hosts serve the site, so that they count together):
-- per client address (LOGIN_RATE_LIMIT): one address guessing at many accounts;
+- per client address (LOGIN_RATE_LIMIT): one address guessing at many accounts. It refuses
+  failures only: once an address has used up its failures, a wrong password or code from it is
+  answered "too many requests", but the right one still signs in. An office's or a school's
+  mistyped passwords thus lock out no one, and the two counters below still stop a guesser;
 - per account and address (ACCOUNT_ADDRESS_RATE_LIMIT): the guesser is refused, while the account's
   owner, from another address, still gets in;
 - per account from anywhere (ACCOUNT_RATE_LIMIT), higher and short: guessing spread over many addresses.
@@ -10,8 +13,11 @@ processes or hosts serve the site, so that they count together):
 A password or code that works costs nothing: only failures count, so a shared address (an
 office, a school) is not locked by its own people signing in.
 """
-from flask import current_app, request, session
+from functools import wraps
+
+from flask import abort, current_app, make_response, request, session
 from flask_limiter.util import get_remote_address
+from limits import parse
 
 from webapp.extensions import limiter
 
@@ -37,9 +43,31 @@ def _signing_in_account():
     return f"user:{uid}"
 
 
+def _failures_from_the_address(view, scope):
+    """Count the view's failures per client address; once they are used up, refuse a failure (429), not a success.
+
+    The view has decided, and done nothing, when it fails: refusing then changes nothing but the answer.
+    """
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if request.method != "POST" or not current_app.config.get("RATELIMIT_ENABLED", True):
+            return view(*args, **kwargs)
+        limit, key = parse(current_app.config["LOGIN_RATE_LIMIT"]), (f"{scope}-address", get_remote_address())
+        spent = not limiter.limiter.test(limit, *key)
+        response = make_response(view(*args, **kwargs))
+        if _failed(response):
+            limiter.limiter.hit(limit, *key)
+            if spent:
+                session.pop("_flashes", None)  # the form's own message would show on the next page
+                abort(429)
+        return response
+
+    return wrapper
+
+
 def _limits(view, account, scope):
     for decorate in (
-        limiter.limit(_config("LOGIN_RATE_LIMIT"), methods=["POST"], deduct_when=_failed, scope=f"{scope}-address"),
+        lambda view: _failures_from_the_address(view, scope),
         limiter.limit(_config("ACCOUNT_ADDRESS_RATE_LIMIT"), methods=["POST"], deduct_when=_failed,
                       key_func=lambda: f"{account()}|{get_remote_address()}", scope=f"{scope}-account-address"),
         limiter.limit(_config("ACCOUNT_RATE_LIMIT"), methods=["POST"], deduct_when=_failed,

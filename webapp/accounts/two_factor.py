@@ -8,7 +8,7 @@ import pyotp
 import sqlalchemy as sa
 from flask import current_app
 
-from webapp.accounts.models import RecoveryCode
+from webapp.accounts.models import RecoveryCode, User
 from webapp.audit.services import record
 from webapp.extensions import db
 
@@ -92,9 +92,11 @@ def check(user, code):
         return False
     step = totp_step(user.totp_secret, code, after=user.totp_last_step)
     if step is not None:
-        user.totp_last_step = step
+        # Guarded: of two requests sending one code at once, one moves the step on, the other finds it used.
+        used = db.session.execute(sa.update(User).where(User.id == user.id, User.totp_last_step < step)
+                                  .values(totp_last_step=step).execution_options(synchronize_session=False))
         db.session.commit()
-        return True
+        return used.rowcount == 1
     if len(_normal(code)) != 10:
         return False
     used = db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id,

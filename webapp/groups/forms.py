@@ -1,23 +1,22 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from webapp.form_fields import MultiCheckboxField, strip
+from webapp.form_fields import CoalitionForm, MultiCheckboxField, strip
 
 
 def _user_id_or_none(value):
     return int(value) if value not in (None, "") else None
 
 
-class ContactsForm(FlaskForm):
+class ContactsForm(CoalitionForm):
     contacts = MultiCheckboxField(_l("Contact people"), coerce=int)
     # Any active account may be chosen; the service refuses one that is not among the contacts.
     listed = SelectField(_l("Named on the public page"), coerce=_user_id_or_none, validate_choice=False)
     submit = SubmitField(_l("Save contacts"))
 
 
-class GroupForm(FlaskForm):
+class GroupForm(CoalitionForm):
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(_l("Please give the group a name.")),
                                                                 Length(max=120)])
     slug = StringField(

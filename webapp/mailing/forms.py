@@ -1,12 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, MultipleFileField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from webapp.form_fields import MultiCheckboxField
+from webapp.form_fields import CoalitionForm, MultiCheckboxField
 
 
-class ComposeForm(FlaskForm):
+class ComposeForm(CoalitionForm):
     subject = StringField(_l("Subject"), validators=[DataRequired(_l("Please write a subject.")), Length(max=200)])
     body = TextAreaField(
         _l("Message (Markdown: **bold**, *italic*, [link](https://example.org), - lists)"),
@@ -27,5 +26,5 @@ class ComposeForm(FlaskForm):
     send = SubmitField(_l("Send to the roster"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(CoalitionForm):
     submit = SubmitField()

@@ -181,8 +181,9 @@ def can_see(user, message):
 def recipients_visible_to(user, message):
     """None when `user` may see every recipient of the message; else a SELECT of the addresses they may see.
 
-    A contact sees the people of the message's groups they look after (members
-    in any status: someone who left since is still shown to their group).
+    A contact sees the people their roster shows in the message's groups they
+    look after (someone who left since is still shown to their group; an
+    unconfirmed or withdrawn request, which anyone can make, is not).
     """
     reviewed = [g.id for g in message.groups if permissions.can_review(user, g)]
     if permissions.is_staff(user) or len(reviewed) == len(message.groups):

@@ -1,17 +1,16 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, Form, HiddenField, SelectChoice, SelectField, SelectMultipleField,
                      StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from webapp.form_fields import strip
+from webapp.form_fields import CoalitionForm, strip
 from webapp.membership import roster_queries
 from webapp.outbox.blocks import is_own_address
 
 NOTE_MAX = 2000
 
 
-class JoinForm(FlaskForm):
+class JoinForm(CoalitionForm):
     name = StringField(_l("Full name"), filters=[strip],
                        validators=[DataRequired(_l("Please enter your name.")), Length(max=120)])
     email = StringField(
@@ -38,7 +37,7 @@ class JoinForm(FlaskForm):
             raise ValidationError(_l("This is the group system's own address. Please give your own address."))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(CoalitionForm):
     submit = SubmitField(_l("Confirm"))
 
 
@@ -47,7 +46,7 @@ REASON_TOO_LONG = _l("The reason is too long (at most 1,000 characters).")
 DECISIONS = ("approve", "decline", "spam")
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(CoalitionForm):
     reason = TextAreaField(_l("Reason (optional, shown to the applicant)"),
                            validators=[Optional(), Length(max=REASON_MAX, message=REASON_TOO_LONG)])
     approve = SubmitField(_l("Approve"))
@@ -81,13 +80,13 @@ class BulkDecisionForm(DecisionForm):
                 and self.decision() is not None)
 
 
-class RemoveForm(FlaskForm):
+class RemoveForm(CoalitionForm):
     reason = TextAreaField(_l("Reason (optional)"), validators=[Optional(), Length(max=1000)])
     tell_member = BooleanField(_l("Email the member that they were removed, with the reason"))
     submit = SubmitField(_l("Remove from group"))
 
 
-class LeaveForm(FlaskForm):
+class LeaveForm(CoalitionForm):
     submit = SubmitField(_l("Leave this group"))
 
 
@@ -138,7 +137,7 @@ class RosterView(Form):
         return {**kept, **self.position()} if position else kept
 
 
-class RosterSelection(FlaskForm):
+class RosterSelection(CoalitionForm):
     """The members ticked on the roster, and what to do with them."""
 
     selected = SelectMultipleField(coerce=int, validate_choice=False)

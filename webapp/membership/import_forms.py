@@ -1,27 +1,26 @@
 """The forms that bring members in: a CSV file, its confirmation, and one person by hand."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from webapp.form_fields import strip
+from webapp.form_fields import CoalitionForm, strip
 from webapp.outbox.blocks import is_own_address
 
 
-class ImportForm(FlaskForm):
+class ImportForm(CoalitionForm):
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file to import."))])
     welcome = BooleanField(_l("Send a welcome email to each new member"))
     submit = SubmitField(_l("Preview the import"))
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(CoalitionForm):
     # The preview's rows, signed (see imports.py): the importer cannot change them on the way back.
     payload = HiddenField()
     submit = SubmitField(_l("Import these members"))
 
 
-class AddMemberForm(FlaskForm):
+class AddMemberForm(CoalitionForm):
     """The join form's checks on a name and an address, typed by a contact or staff."""
 
     name = StringField(_l("Full name"), filters=[strip],

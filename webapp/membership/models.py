@@ -35,6 +35,10 @@ class Person(db.Model):
     language: Mapped[str] = mapped_column(sa.String(8), default="en")
     # In every link to their page; asking for a new link raises it, which ends the old links.
     link_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # An address change asked for and not confirmed yet: the new address, and the nonce its link names
+    # (the link carries no address). A new request replaces both; the change clears them.
+    new_email: Mapped[str | None] = mapped_column(sa.String(254))
+    new_email_nonce: Mapped[str | None] = mapped_column(sa.String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -173,7 +173,7 @@ def your_link(person):
 def confirm_new_address(person, new_address):
     """To the new address: the link that makes the change; nothing changes until it is used."""
     recipient = SimpleNamespace(email=new_address, name=person.name)
-    url = public_url("me.confirm_address", token=address_change_token(person, new_address),
+    url = public_url("me.confirm_address", token=address_change_token(person),
                      **_their_language(person))
     _send(recipient, person.language, lambda: _("Confirm your new email address"), "confirm_address",
           person=person, new_address=new_address, confirm_url=url, hours=current_app.config["CONFIRM_LINK_HOURS"])

@@ -78,7 +78,7 @@ def export_person(person):
     """The person and each of their memberships with its whole history, as plain data (two queries)."""
     return {
         "person": {"id": person.id, "name": person.name, "email": person.email, "language": person.language,
-                   "created_at": person.created_at},
+                   "new_email_waiting_confirmation": person.new_email, "created_at": person.created_at},
         "memberships": [_membership(m) for m in _memberships(person.id)],
     }
 
@@ -116,7 +116,8 @@ def erase_person(person):
     done = db.session.execute(
         sa.update(Person).where(Person.id == person.id, Person.email == address)
         # A new link version too: the links to their page in old emails then open nothing.
-        .values(name=ERASED_NAME, email=placeholder(person.id), link_version=Person.link_version + 1)
+        .values(name=ERASED_NAME, email=placeholder(person.id), link_version=Person.link_version + 1,
+                new_email=None, new_email_nonce=None)
         .execution_options(synchronize_session=False))
     if done.rowcount != 1:
         db.session.rollback()

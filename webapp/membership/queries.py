@@ -78,10 +78,15 @@ def active_memberships_of_addresses(addresses):
     ).all()
 
 
+# What a group's contact sees on its roster. Not an unconfirmed request (anyone can make one with
+# anyone's address through the public form) nor a withdrawn one, which was never confirmed either.
+ON_THE_ROSTER = (Status.ACTIVE, Status.PENDING, Status.LEFT, Status.REMOVED, Status.DECLINED)
+
+
 def people_in_groups(group_ids):
-    """A SELECT of the addresses of everyone with a membership, in any status, in these groups."""
+    """A SELECT of the addresses of everyone these groups' roster shows (any status it has a tab for)."""
     return (sa.select(Person.email).join(Membership, Membership.person_id == Person.id)
-            .where(Membership.group_id.in_(group_ids)))
+            .where(Membership.group_id.in_(group_ids), Membership.status.in_(ON_THE_ROSTER)))
 
 
 def roster_reach(groups):

@@ -4,6 +4,9 @@ The link to their page carries their link version: asking for a new link
 raises it, which ends every link sent before. Changing the address changes
 nothing until the link sent to the new address is used.
 """
+import hmac
+import secrets
+
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
@@ -96,6 +99,7 @@ def request_address_change(person, new_address):
     """Send the new address a link that makes the change; refuses an address that is someone's already."""
     new_address = normalize_address(new_address)
     _check_new_address(person, new_address)
+    person.new_email, person.new_email_nonce = new_address, secrets.token_hex(16)  # older links stop working
     notifications.confirm_new_address(person, new_address)
     record("person.address_change_requested", actor=person.email, target=f"person:{person.id}")
     db.session.commit()
@@ -103,13 +107,13 @@ def request_address_change(person, new_address):
 
 def address_change_for(token):
     """(person, new address) of an address-change link; raises LinkExpired, LinkInvalid or AddressChangeUsed."""
-    person_id, old, new = read_address_change_token(token)
+    person_id, nonce = read_address_change_token(token)
     person = db.session.get(Person, person_id)
     if person is None:
         raise LinkInvalid()
-    if person.email != old:
-        raise AddressChangeUsed()
-    return person, new
+    if not person.new_email_nonce or not hmac.compare_digest(person.new_email_nonce, nonce):
+        raise AddressChangeUsed()  # used, or replaced by a later request
+    return person, person.new_email
 
 
 def confirm_address_change(token):
@@ -117,7 +121,7 @@ def confirm_address_change(token):
     person, new = address_change_for(token)
     old = person.email
     _check_new_address(person, new)
-    person.email = new
+    person.email, person.new_email, person.new_email_nonce = new, None, None
     try:
         db.session.flush()  # two people taking one address at once: the unique index lets one win
     except IntegrityError:

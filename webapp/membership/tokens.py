@@ -67,18 +67,20 @@ def _address_change():
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="address-change")
 
 
-def address_change_token(person, new_address):
-    """The link sent to a new address: it names the person, the address they had then and the new one."""
-    return _address_change().dumps([person.id, person.email, new_address])
+def address_change_token(person):
+    """The link sent to a new address: it names the person and the nonce stored with the change, no address."""
+    return _address_change().dumps([person.id, person.new_email_nonce])
 
 
 def read_address_change_token(token):
-    """(person id, old address, new address); raises LinkExpired or LinkInvalid."""
+    """(person id, nonce); raises LinkExpired or LinkInvalid."""
     max_age = current_app.config["CONFIRM_LINK_HOURS"] * 3600
     try:
-        person_id, old, new = _address_change().loads(token, max_age=max_age)
+        person_id, nonce = _address_change().loads(token, max_age=max_age)
     except SignatureExpired:
         raise LinkExpired()
     except (BadSignature, ValueError, TypeError):
         raise LinkInvalid()
-    return person_id, old, new
+    if not isinstance(person_id, int) or not isinstance(nonce, str):
+        raise LinkInvalid()
+    return person_id, nonce

@@ -1,12 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from webapp.form_fields import strip
+from webapp.form_fields import CoalitionForm, strip
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(CoalitionForm):
     name = StringField(_l("Name"), filters=[strip],
                        validators=[DataRequired(_l("Please give the organization's name.")), Length(max=200)])
     website = StringField(
