@@ -4,6 +4,7 @@ the data before is no longer found in the cache.
 - `MEMBERSHIPS` moves on when a commit writes to `membership`, `membership_event` or `person` (a person's
   removal takes their memberships): the figures read from every membership (count_cache.py).
 - `DATA` moves on when a commit writes to any table: the signed-in pages (signed_in_pages.py).
+- `PUBLIC` moves on when a commit changes what the public pages show (public_pages.py says what).
 
 A write is seen whether it came through the ORM, a statement (a guarded UPDATE, an import's INSERT, a
 purge's DELETE) or SQL text. A generation moves on after the commit, never before: a page worked out while
@@ -26,6 +27,7 @@ from webapp.extensions import cache, database_key
 
 MEMBERSHIPS = "membership"
 DATA = "data"
+PUBLIC = "public"
 _MEMBERSHIP_TABLES = {"membership", "membership_event", "person"}
 _WRITE_TEXT = re.compile(r"^\s*(WITH\b.*)?\b(INSERT|UPDATE|DELETE)\b", re.I | re.S)
 _MEMBERSHIP_TEXT = re.compile(r"\b(INSERT|UPDATE|DELETE)\b.*\b(membership|membership_event|person)\b", re.I | re.S)
@@ -61,11 +63,15 @@ def move_on(name):
     os.utime(path, ns=(now, now))
 
 
+def moves_on_at_commit(session, name):
+    """The generation `name` moves on when this session's transaction commits (not if it rolls back)."""
+    session.info.setdefault(_WRITTEN, set()).add(name)
+
+
 def _mark(session, tables):
-    written = session.info.setdefault(_WRITTEN, set())
-    written.add(DATA)
+    moves_on_at_commit(session, DATA)
     if tables & _MEMBERSHIP_TABLES:
-        written.add(MEMBERSHIPS)
+        moves_on_at_commit(session, MEMBERSHIPS)
 
 
 def _note_statement(orm_execute_state):

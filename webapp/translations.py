@@ -151,3 +151,15 @@ def init_app(app):
     env.newstyle_gettext = True
     # The i18n extension's _() looks "gettext" up in the template's context on every call; it is this one.
     env.globals.update(gettext=gettext, ngettext=ngettext, pgettext=pgettext, npgettext=npgettext, _=gettext)
+
+
+def reader_language(user=None):
+    """The language to write to `user` in: the one they chose, else the page's (the visit's or a forced
+    one), else the default (the CLI, the worker)."""
+    chosen = getattr(user, "language", None)
+    if chosen:
+        return chosen
+    try:
+        return str(get_locale() or "en")
+    except RuntimeError:  # neither a request nor a forced locale
+        return "en"

@@ -1,10 +1,11 @@
 """The emails accounts send: an invitation and a password reset, in the account's language, handed to the outbox."""
-from flask import current_app, has_request_context, render_template
-from flask_babel import force_locale, get_locale
+from flask import current_app, render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from webapp.links import public_url
 from webapp.outbox.services import notify
+from webapp.translations import reader_language
 
 
 def _send(user, subject, template, link_endpoint, token, queue=True, **context):
@@ -13,8 +14,7 @@ def _send(user, subject, template, link_endpoint, token, queue=True, **context):
     An address with no account comes here too (queue False) and takes the same steps, so that
     the answer to a reset request costs the same whether or not the address is known.
     """
-    visit = str(get_locale()) if has_request_context() else current_app.config["BABEL_DEFAULT_LOCALE"]
-    language = getattr(user, "language", "") or visit
+    language = reader_language(user)
     lang = {"lang": language} if language != "en" else {}
     with force_locale(language):
         text = render_template(f"email/accounts/{template}.txt", user=user,

@@ -2,19 +2,12 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import get_locale
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.accounts.models import User
 from webapp.db_types import UTCDateTime, str_enum, utcnow
 from webapp.extensions import db
-
-
-def _reader_language():
-    try:
-        return str(get_locale() or "en")
-    except RuntimeError:  # neither a request nor a forced locale (the CLI, the worker): the default
-        return "en"
+from webapp.translations import reader_language
 
 
 class JoinPolicy(enum.StrEnum):
@@ -75,7 +68,7 @@ class WorkingGroup(db.Model):
 
     def in_language(self, field, language=None):
         """A text in the reader's language (the page's, or the email's under force_locale), else in the other."""
-        language = language or _reader_language()
+        language = language or reader_language()
         english, spanish = getattr(self, field) or "", getattr(self, f"{field}_es") or ""
         return (spanish or english) if language == "es" else (english or spanish)
 

@@ -13,7 +13,6 @@ from email.utils import formataddr
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from webapp import permissions
@@ -27,6 +26,7 @@ from webapp.membership.queries import roster_recipients
 from webapp.outbox import blocks
 from webapp.outbox import services as outbox
 from webapp.outbox.models import EmailKind
+from webapp.translations import reader_language
 
 NOT_STARTED = (MessageStatus.DRAFT, MessageStatus.SCHEDULED)
 
@@ -251,7 +251,7 @@ def send_test(author, message):
 
     base = current_app.config["PUBLIC_URL"]
     # In the author's language, as a member who chose it reads it (the page's, until they choose one).
-    language = author.language or str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    language = reader_language(author)
     variables = {"groups": ", ".join(g.in_language("name", language) for g in message.groups),
                  "language": language, "leave_url": f"{base}/me/{SAMPLE_TOKEN}",
                  "unsubscribe_url": f"{base}/unsubscribe/{SAMPLE_TOKEN}"}
